@@ -1,0 +1,28 @@
+#!/usr/bin/env node
+// Runs node's built-in test runner over every *.test.ts under the given folders (Node 20 has no glob in --test).
+import { spawnSync } from "node:child_process";
+import { readdirSync, statSync } from "node:fs";
+import { join } from "node:path";
+
+const roots = process.argv.slice(2).filter((a) => !a.startsWith("--"));
+const extra = process.argv.slice(2).filter((a) => a.startsWith("--"));
+const files = [];
+const walk = (dir) => {
+  for (const name of readdirSync(dir).sort()) {
+    const p = join(dir, name);
+    if (statSync(p).isDirectory()) walk(p);
+    else if (name.endsWith(".test.ts")) files.push(p);
+  }
+};
+for (const r of roots.length ? roots : ["test"]) walk(r);
+if (!files.length) {
+  console.error(`no test files under ${roots.join(", ")}`);
+  process.exit(1);
+}
+const concurrency = process.env.CRIER_TEST_CONCURRENCY ?? "2";
+const r = spawnSync(
+  process.execPath,
+  ["--import", "tsx", "--test", `--test-concurrency=${concurrency}`, "--test-reporter=spec", ...extra, ...files],
+  { stdio: "inherit" },
+);
+process.exit(r.status ?? 1);

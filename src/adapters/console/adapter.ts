@@ -1,0 +1,153 @@
+import { createInterface } from "node:readline";
+import type { Readable, Writable } from "node:stream";
+import type {
+  Adapter,
+  Capabilities,
+  ConnectionState,
+  EventSink,
+  OutgoingMessage,
+  SendResult,
+} from "../../core/adapter.js";
+import type { ChatEvent, MessageEvent, RoomRef, UserRef } from "../../core/model.js";
+import { fromPlain, toPlain, type RichText } from "../../core/richtext.js";
+import type { ConsoleConfig } from "./config.js";
+
+export interface ConsoleIo {
+  input?: Readable;
+  output?: Writable;
+}
+
+export interface ConsoleSent {
+  room: string;
+  text: string;
+  msg: OutgoingMessage;
+  nativeId: string;
+}
+
+/** Renders one outgoing message as the console shows it: `[room] <sender> text`. */
+export function renderConsoleLine(msg: OutgoingMessage): string {
+  const who = msg.kind === "relay" && msg.sender ? msg.sender.name : "crier";
+  const body = toPlain(msg.body);
+  return msg.action ? `[${msg.room}] * ${who} ${body}` : `[${msg.room}] <${who}> ${body}`;
+}
+
+/**
+ * Chat on stdin/stdout: the embedded default that needs no credentials, and the in-process test double (tests
+ * call `say()` and read `sent`). EOF on the input stream does not stop crier; only signals do.
+ */
+export class ConsoleAdapter implements Adapter {
+  readonly capabilities: Capabilities = {
+    edit: true,
+    delete: true,
+    replies: true,
+    reactions: true,
+    impersonate: true,
+    threads: false,
+    localTimeMarkers: false,
+  };
+  readonly sent: ConsoleSent[] = [];
+  private sink: EventSink | undefined;
+  private seq = 0;
+  private current: ConnectionState = "disconnected";
+  private readonly waiters: Array<() => void> = [];
+
+  constructor(
+    readonly account: string,
+    private readonly config: ConsoleConfig,
+    private readonly io: ConsoleIo = {},
+  ) {}
+
+  rooms(): string[] {
+    return this.config.rooms;
+  }
+
+  state(): ConnectionState {
+    return this.current;
+  }
+
+  async start(sink: EventSink): Promise<void> {
+    this.sink = sink;
+    this.current = "connected";
+    if (this.io.input) {
+      const rl = createInterface({ input: this.io.input, terminal: false });
+      rl.on("line", (line) => {
+        if (line.trim()) this.say(line);
+      });
+    }
+  }
+
+  async stop(): Promise<void> {
+    this.current = "disconnected";
+    this.sink = undefined;
+  }
+
+  /** A person typing a line (tests pass another user or room to act as someone else). */
+  say(text: string, opts: { user?: string; room?: string; isPrivate?: boolean } = {}): MessageEvent {
+    const event: MessageEvent = {
+      kind: "message",
+      id: `c${++this.seq}`,
+      room: { account: this.account, room: opts.room ?? this.config.rooms[0] },
+      sender: this.user(opts.user),
+      body: fromPlain(text),
+      at: new Date(),
+      isPrivate: opts.isPrivate,
+    };
+    this.emit(event);
+    return event;
+  }
+
+  /** Delivers any event as if it came from the platform. */
+  emit(event: ChatEvent): void {
+    this.sink?.(event);
+  }
+
+  user(name = this.config.user): UserRef {
+    return { account: this.account, id: name, name };
+  }
+
+  async send(msg: OutgoingMessage): Promise<SendResult> {
+    const nativeId = `out${++this.seq}`;
+    const text = toPlain(msg.body);
+    this.sent.push({ room: msg.room, text, msg, nativeId });
+    this.io.output?.write(`${renderConsoleLine(msg)}\n`);
+    for (const w of this.waiters.splice(0)) w();
+    return { nativeIds: [nativeId] };
+  }
+
+  async edit(room: string, nativeIds: string[], msg: OutgoingMessage): Promise<void> {
+    this.io.output?.write(`[${room}] (edited ${nativeIds.join(",")}) ${toPlain(msg.body)}\n`);
+  }
+
+  async delete(room: string, nativeIds: string[]): Promise<void> {
+    this.io.output?.write(`[${room}] (deleted ${nativeIds.join(",")})\n`);
+  }
+
+  async isRoomAdmin(user: UserRef, _room: RoomRef): Promise<boolean> {
+    return this.config.admin && user.id === this.config.user;
+  }
+
+  mentionFor(user: UserRef): RichText {
+    return [{ t: "mention", name: user.name, user }];
+  }
+
+  /** Resolves when a message is sent whose text matches, or rejects after `ms` (tests wait on events, not sleeps). */
+  async waitFor(pred: (s: ConsoleSent) => boolean, ms = 5000): Promise<ConsoleSent> {
+    const deadline = Date.now() + ms;
+    for (;;) {
+      const hit = this.sent.find(pred);
+      if (hit) return hit;
+      const left = deadline - Date.now();
+      if (left <= 0)
+        throw new Error(
+          `console: no matching message within ${ms} ms; sent so far: ${JSON.stringify(this.sent.map((s) => s.text))}`,
+        );
+      await new Promise<void>((resolve) => {
+        const t = setTimeout(resolve, left);
+        this.waiters.push(() => {
+          clearTimeout(t);
+          resolve();
+        });
+      });
+    }
+  }
+}

@@ -1,0 +1,12 @@
+import type { PlatformModule } from "../../core/adapter.js";
+import { fromPlain } from "../../core/richtext.js";
+import { ConsoleAdapter, renderConsoleLine } from "./adapter.js";
+import { type ConsoleConfig, consoleConfigSchema } from "./config.js";
+
+export const consolePlatform: PlatformModule<ConsoleConfig> = {
+  platform: "console",
+  configSchema: consoleConfigSchema,
+  create: (account, config) => new ConsoleAdapter(account, config, { input: process.stdin, output: process.stdout }),
+  parse: ({ text }) => fromPlain(text ?? ""),
+  render: (msg) => [renderConsoleLine(msg)],
+};

@@ -1,0 +1,15 @@
+import { z } from "zod";
+
+export const discordConfigSchema = z.strictObject({
+  token: z.string().min(1),
+  /** Override of the API base (tests point it at the fake Discord). */
+  api: z.string().url().optional(),
+  guild: z.string().regex(/^\d+$/, "a numeric guild id").optional(),
+  channels: z.array(z.string().regex(/^\d+$/, "a numeric channel id")).default([]),
+  /** Role ids whose members may run admin commands. */
+  adminRoles: z.array(z.string()).default([]),
+  useWebhooks: z.boolean().default(true),
+  slashCommands: z.boolean().default(true),
+});
+
+export type DiscordConfig = z.infer<typeof discordConfigSchema>;

@@ -1,0 +1,32 @@
+import { z } from "zod";
+
+export const ircConfigSchema = z.strictObject({
+  host: z.string().min(1),
+  port: z.number().int().min(1).max(65535).default(6697),
+  tls: z.boolean().default(true),
+  nick: z.string().min(1).max(30),
+  altNick: z.string().optional(),
+  username: z.string().optional(),
+  realname: z.string().default("crier bridge bot"),
+  password: z.string().optional(),
+  sasl: z
+    .strictObject({
+      mechanism: z.enum(["PLAIN", "EXTERNAL"]).default("PLAIN"),
+      account: z.string().optional(),
+      password: z.string().optional(),
+    })
+    .optional(),
+  channels: z
+    .array(z.string().regex(/^[#&][^\s,\x07]+$/, "a channel name like #kamailio (no spaces or commas)"))
+    .default([]),
+  /** Bot answers as NOTICE (the convention) or PRIVMSG. */
+  replyAs: z.enum(["notice", "privmsg"]).default("notice"),
+  /** Token bucket: burst lines, then one line per `lineInterval` ms. */
+  burst: z.number().int().min(1).default(4),
+  lineIntervalMs: z.number().int().min(100).default(1000),
+  /** Above this many lines a relayed message becomes an excerpt plus a link. */
+  maxLinesPerMessage: z.number().int().min(1).default(5),
+  formatting: z.enum(["irc", "plain"]).default("irc"),
+});
+
+export type IrcConfig = z.infer<typeof ircConfigSchema>;

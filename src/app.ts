@@ -1,0 +1,182 @@
+/** Wires config → store → services → adapters → features, and takes them down again in reverse. */
+import { randomUUID } from "node:crypto";
+import { isAbsolute, join, resolve } from "node:path";
+import { platformOf, platforms } from "./adapters/index.js";
+import type { Config } from "./config/schema.js";
+import type { Adapter } from "./core/adapter.js";
+import { CommandRegistry } from "./core/commands.js";
+import type { AppContext, Feature } from "./core/context.js";
+import { Dispatcher } from "./core/dispatch.js";
+import type { Logger } from "./core/log.js";
+import { type RoomRef, type UserRef, userKey } from "./core/model.js";
+import { fromPlain, type RichText } from "./core/richtext.js";
+import { expandTargets } from "./core/targets.js";
+import { features as allFeatures } from "./features/index.js";
+import { Outbox, outboxMigrations } from "./relay/outbox.js";
+import { type Clock, SystemClock } from "./services/clock.js";
+import { Identity, identityMigrations } from "./services/identity.js";
+import { InstanceLock } from "./store/instance-lock.js";
+import { migrate } from "./store/migrate.js";
+import { PostgresStore } from "./store/postgres.js";
+import { SqliteStore } from "./store/sqlite.js";
+import type { Migration, Store } from "./store/store.js";
+
+export interface AppOptions {
+  config: Config;
+  log: Logger;
+  stateDir?: string;
+  clock?: Clock;
+  /** Tests supply in-process adapters (console doubles) or adapters pointed at test servers. */
+  makeAdapter?: (account: string, config: unknown) => Adapter | undefined;
+  features?: Feature[];
+}
+
+export function resolveStateDir(cliDir: string | undefined, config: Config): string {
+  const dir =
+    cliDir ?? config.stateDir ?? (process.env.XDG_STATE_HOME ? join(process.env.XDG_STATE_HOME, "crier") : "./data");
+  return isAbsolute(dir) ? dir : resolve(dir);
+}
+
+export function openStore(config: Config, stateDir: string): Store {
+  if (config.store.kind === "postgres") return new PostgresStore(config.store.url!, config.store.schema);
+  return new SqliteStore(isAbsolute(config.store.file) ? config.store.file : join(stateDir, config.store.file));
+}
+
+export const coreMigrations: Migration[] = [
+  ...identityMigrations,
+  ...outboxMigrations,
+  {
+    id: "core/1-admin-warnings",
+    sql: "CREATE TABLE admin_warnings (key TEXT PRIMARY KEY, text TEXT NOT NULL, at BIGINT NOT NULL)",
+  },
+];
+
+export class App {
+  readonly ctx: AppContext;
+  readonly dispatcher: Dispatcher;
+  private readonly features: Feature[];
+  private readonly lock: InstanceLock;
+  private started = false;
+
+  private constructor(opts: AppOptions, store: Store, stateDir: string, lock: InstanceLock) {
+    const { config, log } = opts;
+    const clock = opts.clock ?? new SystemClock();
+    this.features = opts.features ?? allFeatures;
+    this.lock = lock;
+    const commands = new CommandRegistry(config.commands.prefix);
+    for (const f of this.features) for (const c of f.commands ?? []) commands.add(c);
+    const outbox = new Outbox(store, clock, log.child({ part: "outbox" }));
+    const identity = new Identity(store);
+    const adapters = new Map<string, Adapter>();
+    const ctx: AppContext = {
+      config,
+      store,
+      log,
+      clock,
+      stateDir,
+      adapters,
+      outbox,
+      commands,
+      identity,
+      services: new Map(),
+      isAdmin: async (user: UserRef, room?: RoomRef) => {
+        const person = await identity.personId(user);
+        const ids = await identity.identitiesOf(person);
+        if (ids.some((id) => config.admins.includes(id)) || config.admins.includes(userKey(user))) return true;
+        if (!room || room.account !== user.account) return false;
+        const adapter = adapters.get(room.account);
+        return (await adapter?.isRoomAdmin?.(user, room)) ?? false;
+      },
+      notify: async (room: RoomRef, body: string | RichText, key?: string) => {
+        await outbox.enqueue([
+          {
+            account: room.account,
+            message: {
+              room: room.room,
+              body: typeof body === "string" ? fromPlain(body) : body,
+              kind: "notice",
+              idempotencyKey: key ?? `notice:${randomUUID()}`,
+            },
+          },
+        ]);
+      },
+      warnAdmins: async (text: string, key: string) => {
+        const r = await store.run(
+          "INSERT INTO admin_warnings (key, text, at) VALUES (?, ?, ?) ON CONFLICT (key) DO NOTHING",
+          [key, text, clock.now()],
+        );
+        if (!r.changes) return;
+        log.warn({ key }, text);
+        for (const room of expandTargets(config, config.adminRooms))
+          await ctx.notify(room, `⚠ ${text}`, `warn:${key}:${room.account}/${room.room}`);
+      },
+    };
+    outbox.setAdminWarning(
+      (text, key) => void ctx.warnAdmins(text, key).catch((err) => log.error({ err }, "admin warning failed")),
+    );
+    this.ctx = ctx;
+    this.dispatcher = new Dispatcher(ctx, this.features);
+  }
+
+  /** Opens the store (one instance per state directory), migrates it and builds adapters; nothing connects yet. */
+  static async create(opts: AppOptions): Promise<App> {
+    const stateDir = opts.stateDir ?? resolveStateDir(undefined, opts.config);
+    const lock = new InstanceLock(join(stateDir, "crier.lock"));
+    lock.acquire();
+    let store: Store | undefined;
+    try {
+      store = openStore(opts.config, stateDir);
+      const features = opts.features ?? allFeatures;
+      await migrate(store, [...coreMigrations, ...features.flatMap((f) => f.migrations ?? [])]);
+      const app = new App(opts, store, stateDir, lock);
+      for (const [account, accountConfig] of Object.entries(opts.config.accounts)) {
+        let adapter = opts.makeAdapter?.(account, accountConfig);
+        if (!adapter) {
+          const platform = await platforms[platformOf(account)].load();
+          adapter = platform.create(account, accountConfig, {
+            log: opts.log.child({ account }),
+            store,
+            publicUrl: opts.config.http.publicUrl,
+            admins: opts.config.admins,
+          });
+        }
+        app.ctx.adapters.set(account, adapter);
+      }
+      for (const f of app.features) await f.init?.(app.ctx);
+      return app;
+    } catch (err) {
+      await store?.close().catch(() => undefined);
+      lock.release();
+      throw err;
+    }
+  }
+
+  async start(): Promise<void> {
+    const { log, adapters, outbox } = this.ctx;
+    for (const adapter of adapters.values()) {
+      log.info({ account: adapter.account }, "connecting");
+      await adapter.start((event) => void this.dispatcher.handle(event));
+      outbox.attach(adapter);
+    }
+    for (const f of this.features) await f.start?.(this.ctx);
+    this.started = true;
+    log.info({ accounts: [...adapters.keys()], stateDir: this.ctx.stateDir }, "crier started");
+  }
+
+  /** Graceful stop: stop accepting, let in-flight sends finish (bounded), close adapters and the store. */
+  async stop(): Promise<void> {
+    const { log, adapters, outbox, store } = this.ctx;
+    for (const f of [...this.features].reverse())
+      await f.stop?.().catch((err) => log.error({ err, feature: f.name }, "feature stop failed"));
+    await outbox.stop();
+    await Promise.all(
+      [...adapters.values()].map((a) =>
+        a.stop().catch((err) => log.error({ err, account: a.account }, "adapter stop failed")),
+      ),
+    );
+    await store.close();
+    this.lock.release();
+    if (this.started) log.info("crier stopped");
+    this.started = false;
+  }
+}

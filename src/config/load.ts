@@ -1,0 +1,139 @@
+import { readFileSync, statSync } from "node:fs";
+import { isAbsolute, resolve } from "node:path";
+import { LineCounter, parseDocument } from "yaml";
+import type { z } from "zod";
+import { ConfigError } from "../core/errors.js";
+import { type Config, configSchema, crossCheck } from "./schema.js";
+import { didYouMean } from "./suggest.js";
+
+export interface LoadedConfig {
+  config: Config;
+  file: string;
+  /** Non-fatal findings (e.g. a config readable by other users while it holds secrets). */
+  warnings: string[];
+}
+
+const MAX_CONFIG_BYTES = 1024 * 1024;
+
+/** `a.b[0].c` from a zod issue path. */
+export function formatPath(path: readonly PropertyKey[]): string {
+  let s = "";
+  for (const p of path) {
+    if (typeof p === "number") s += `[${p}]`;
+    else s += s ? `.${String(p)}` : String(p);
+  }
+  return s || "(top level)";
+}
+
+/** Replaces `${NAME}` in string values with the environment variable, after YAML parsing (so no YAML injection). */
+export function interpolateEnv(value: unknown, env: NodeJS.ProcessEnv, path: string, problems: string[]): unknown {
+  if (typeof value === "string") {
+    return value.replace(/\$\{([A-Za-z_][A-Za-z0-9_]*)\}/g, (_m, name: string) => {
+      const v = env[name];
+      if (v === undefined) {
+        problems.push(`${path}: environment variable ${name} is not set — export it or remove \${${name}}`);
+        return "";
+      }
+      return v;
+    });
+  }
+  if (Array.isArray(value)) return value.map((v, i) => interpolateEnv(v, env, `${path}[${i}]`, problems));
+  if (value && typeof value === "object") {
+    const out: Record<string, unknown> = {};
+    for (const [k, v] of Object.entries(value)) out[k] = interpolateEnv(v, env, path ? `${path}.${k}` : k, problems);
+    return out;
+  }
+  return value;
+}
+
+// biome-ignore lint/suspicious/noExplicitAny: walking zod's internal definitions to find the keys a path allows.
+type AnySchema = any;
+
+/** The object keys the schema accepts at a path, for "did you mean" on unknown keys. */
+function keysAt(schema: AnySchema, path: readonly PropertyKey[]): string[] {
+  let s = schema;
+  const unwrap = () => {
+    for (let i = 0; i < 20 && s?.def; i++) {
+      const d = s.def;
+      if (d.innerType) s = d.innerType;
+      else if (d.type === "pipe") s = d.in;
+      else break;
+    }
+  };
+  unwrap();
+  for (const p of path) {
+    if (typeof p === "number" && s?.def?.type === "array") s = s.def.element;
+    else if (s?.def?.type === "record") s = s.def.valueType;
+    else if (s?.shape) s = s.shape[String(p)];
+    else return [];
+    unwrap();
+  }
+  return s?.shape ? Object.keys(s.shape) : [];
+}
+
+export function formatIssues(issues: readonly z.core.$ZodIssue[]): string[] {
+  const out: string[] = [];
+  for (const issue of issues) {
+    const where = formatPath(issue.path);
+    if (issue.code === "unrecognized_keys") {
+      const known = keysAt(configSchema, issue.path);
+      for (const key of issue.keys) {
+        const full = formatPath([...issue.path, key]);
+        out.push(
+          `${full}: unknown key${didYouMean(key, known)}${known.length ? ` (allowed: ${known.join(", ")})` : ""}`,
+        );
+      }
+    } else if (issue.code === "invalid_type" && issue.message.includes("received undefined")) {
+      out.push(`${where}: required ${issue.expected} is missing`);
+    } else {
+      out.push(`${where}: ${issue.message}`);
+    }
+  }
+  return out;
+}
+
+/** Parses and validates config text; throws ConfigError listing every problem with its key path or line. */
+export function parseConfig(text: string, env: NodeJS.ProcessEnv = process.env, source = "config"): Config {
+  if (text.length > MAX_CONFIG_BYTES) throw new ConfigError([`${source}: larger than ${MAX_CONFIG_BYTES} bytes`]);
+  const lineCounter = new LineCounter();
+  const doc = parseDocument(text, { lineCounter, uniqueKeys: true });
+  if (doc.errors.length) {
+    throw new ConfigError(
+      doc.errors.map((e) => {
+        const pos = e.linePos?.[0];
+        return `${source}${pos ? `:${pos.line}:${pos.col}` : ""}: YAML error: ${e.message.split("\n")[0]}`;
+      }),
+    );
+  }
+  const raw = doc.toJS({ maxAliasCount: 100 }) ?? {};
+  const problems: string[] = [];
+  const interpolated = interpolateEnv(raw, env, "", problems);
+  const envPaths = new Set(problems.map((p) => p.slice(0, p.indexOf(":"))));
+  const result = configSchema.safeParse(interpolated);
+  if (!result.success) {
+    // An unset variable is already reported; the empty string it left behind would only add a second error.
+    const issues = result.error.issues.filter((i) => !envPaths.has(formatPath(i.path)));
+    problems.push(...formatIssues(issues));
+  }
+  if (interpolated && typeof interpolated === "object")
+    problems.push(...crossCheck(interpolated as Record<string, unknown>));
+  if (problems.length) throw new ConfigError(problems);
+  return result.data as Config;
+}
+
+export function loadConfig(file: string, env: NodeJS.ProcessEnv = process.env): LoadedConfig {
+  const path = isAbsolute(file) ? file : resolve(file);
+  let text: string;
+  try {
+    text = readFileSync(path, "utf8");
+  } catch (err) {
+    throw new ConfigError([`${file}: cannot read (${(err as NodeJS.ErrnoException).code ?? (err as Error).message})`]);
+  }
+  const config = parseConfig(text, env, file);
+  const warnings: string[] = [];
+  const mode = statSync(path).mode;
+  if (mode & 0o004 && /(password|token|secret)\s*:/i.test(text)) {
+    warnings.push(`${file} is readable by other users and holds secrets: chmod 600 ${file}`);
+  }
+  return { config, file: path, warnings };
+}

@@ -1,0 +1,46 @@
+import { z } from "zod";
+
+export const storeSchema = z
+  .strictObject({
+    kind: z.enum(["sqlite", "postgres"]).default("sqlite"),
+    /** SQLite file, relative to the state directory. */
+    file: z.string().default("crier.db"),
+    /** PostgreSQL connection URL (use ${ENV} for the password). */
+    url: z.string().optional(),
+    schema: z.string().regex(/^\w+$/).optional(),
+  })
+  .refine((s) => s.kind !== "postgres" || !!s.url, { message: "store.kind postgres needs store.url", path: ["url"] })
+  .default({ kind: "sqlite", file: "crier.db" });
+
+export const httpSchema = z
+  .strictObject({
+    enabled: z.boolean().default(false),
+    host: z.string().default("127.0.0.1"),
+    port: z.number().int().min(0).max(65535).default(8080),
+    /** URL people reach the server at (links in chat use it). */
+    publicUrl: z.string().url().optional(),
+  })
+  .default({ enabled: false, host: "127.0.0.1", port: 8080 });
+
+export const logSchema = z
+  .strictObject({
+    level: z.enum(["fatal", "error", "warn", "info", "debug", "trace", "silent"]).default("info"),
+  })
+  .default({ level: "info" });
+
+export const commandsSchema = z
+  .strictObject({
+    /** Prefix for text commands on every platform. */
+    prefix: z.string().min(1).max(3).default("!"),
+    /** Per-user command budget: this many commands per minute, then a polite refusal. */
+    perUserPerMinute: z.number().int().min(1).default(20),
+    perRoomPerMinute: z.number().int().min(1).default(60),
+    /** Bot answers on IRC as NOTICE (the convention) or PRIVMSG. */
+    organisers: z.array(z.string()).default([]),
+  })
+  .default({ prefix: "!", perUserPerMinute: 20, perRoomPerMinute: 60, organisers: [] });
+
+/** An identity string: `<account>:<native id>`, e.g. `irc.libera:alice` or `matrix.main:@alice:example.org`. */
+export const identitySchema = z
+  .string()
+  .regex(/^[a-z]+(\.[\w-]+)?:.+$/, "expected <account>:<native id>, e.g. irc.libera:alice");

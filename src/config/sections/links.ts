@@ -1,0 +1,23 @@
+import { z } from "zod";
+
+export const linkRoomSchema = z.strictObject({
+  account: z.string().min(1),
+  room: z.string().min(1),
+  /** inout: both ways; in: only into this room; out: only from this room. */
+  direction: z.enum(["inout", "in", "out"]).default("inout"),
+});
+
+export const linkSchema = z.strictObject({
+  name: z.string().regex(/^[\w-]+$/, "letters, digits, - and _ only"),
+  rooms: z.array(linkRoomSchema).min(2, "a link needs at least two rooms"),
+  /** Relay joins, parts, nick changes and topics. */
+  membership: z.boolean().default(false),
+  /** Senders never relayed (other bridges, bots): identity strings or nick patterns. */
+  ignore: z.array(z.string()).default([]),
+  /** How a relayed sender is shown where the platform cannot impersonate: `{name}` is the display name. */
+  senderTemplate: z.string().optional(),
+  paused: z.boolean().default(false),
+});
+
+export const linksSchema = z.array(linkSchema).default([]);
+export type LinkConfig = z.infer<typeof linkSchema>;

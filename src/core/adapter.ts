@@ -1,0 +1,103 @@
+/**
+ * The contract every platform adapter fulfils. The core never asks "which platform is this?": it reads the
+ * capability flags and calls these methods. Rendering RichText into native markup is the adapter's job.
+ */
+import type { ChatEvent, RoomRef, UserRef } from "./model.js";
+import type { RichText } from "./richtext.js";
+import type { Logger } from "./log.js";
+import type { Store } from "../store/store.js";
+
+export interface Capabilities {
+  /** Messages crier sent can be edited in place. */
+  edit: boolean;
+  delete: boolean;
+  /** Native replies that point at an earlier message. */
+  replies: boolean;
+  reactions: boolean;
+  /** Relayed messages can appear under the original sender's name (webhooks, virtual users). */
+  impersonate: boolean;
+  threads: boolean;
+  /** Longest message body in bytes (UTF-8) or characters the platform accepts; the adapter splits longer text. */
+  maxBytes?: number;
+  maxChars?: number;
+  /** Times can be written as reader-local markers (Discord `<t:…>`); templates use this to pick a form. */
+  localTimeMarkers: boolean;
+}
+
+/** Who a relayed message is shown as. */
+export interface SenderShown {
+  name: string;
+  avatarUrl?: string;
+  /** Stable key of the original sender (for per-nick colours and loop checks). */
+  key?: string;
+}
+
+export interface OutgoingMessage {
+  room: string;
+  body: RichText;
+  /** "relay": a person's message relayed under their name; "notice": crier's own words. */
+  kind: "relay" | "notice";
+  sender?: SenderShown;
+  action?: boolean;
+  /** Native id, in the target room, of the message this one answers. */
+  replyToNativeId?: string;
+  /** Unique per outgoing message: the Matrix transaction id, the Discord nonce, the dedupe key for IRC echo. */
+  idempotencyKey: string;
+  /** Native user ids that may be pinged (explicitly translated mentions only). */
+  allowedMentions?: string[];
+}
+
+export interface SendResult {
+  /** Every native id the message produced (a long message may become several lines or messages). */
+  nativeIds: string[];
+}
+
+export type ConnectionState = "connecting" | "connected" | "disconnected";
+
+/** Thrown by adapters when a send can never succeed (room gone, forbidden); the outbox parks such messages. */
+export class PermanentSendError extends Error {
+  override name = "PermanentSendError";
+}
+
+export type EventSink = (event: ChatEvent) => void;
+
+export interface Adapter {
+  readonly account: string;
+  readonly capabilities: Capabilities;
+  start(sink: EventSink): Promise<void>;
+  stop(): Promise<void>;
+  state(): ConnectionState;
+  /** Rooms crier is configured to sit in on this account. */
+  rooms(): string[];
+  send(msg: OutgoingMessage): Promise<SendResult>;
+  edit?(room: string, nativeIds: string[], msg: OutgoingMessage): Promise<void>;
+  delete?(room: string, nativeIds: string[]): Promise<void>;
+  react?(room: string, nativeId: string, emoji: string): Promise<void>;
+  /** Whether this user has moderator rights in the room by the platform's own rules (power level, Manage Server, op). */
+  isRoomAdmin?(user: UserRef, room: RoomRef): Promise<boolean>;
+  /** How to address a user in text on this platform (an explicit mention node is built from it). */
+  mentionFor?(user: UserRef): RichText;
+}
+
+export interface AdapterDeps {
+  log: Logger;
+  store: Store;
+  /** Base URL of crier's HTTP server when it is enabled (for media and long-text links). */
+  publicUrl?: string;
+  admins: string[];
+}
+
+/**
+ * What one platform folder exports: its account config schema, a factory, and the pure parse/render functions
+ * `crier render` and the relay use without a connection.
+ */
+export interface PlatformModule<C = unknown> {
+  platform: string;
+  // biome-ignore lint/suspicious/noExplicitAny: zod schemas of each platform differ in shape.
+  configSchema: any;
+  create(account: string, config: C, deps: AdapterDeps): Adapter;
+  /** Native markup → RichText (`crier render --from`). */
+  parse(input: { text?: string; html?: string }): RichText;
+  /** OutgoingMessage → the exact payloads this platform would send (`crier render --to`). */
+  render(msg: OutgoingMessage): unknown[];
+}

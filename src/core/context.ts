@@ -1,0 +1,46 @@
+import type { Config } from "../config/schema.js";
+import type { Outbox } from "../relay/outbox.js";
+import type { Clock } from "../services/clock.js";
+import type { Identity } from "../services/identity.js";
+import type { Store } from "../store/store.js";
+import type { Adapter } from "./adapter.js";
+import type { CommandRegistry } from "./commands.js";
+import type { Logger } from "./log.js";
+import type { ChatEvent, RoomRef, UserRef } from "./model.js";
+import type { Migration } from "../store/store.js";
+import type { AnyCommand } from "./commands.js";
+
+/** Everything a feature may use. Built once in app.ts. */
+export interface AppContext {
+  config: Config;
+  store: Store;
+  log: Logger;
+  clock: Clock;
+  stateDir: string;
+  adapters: Map<string, Adapter>;
+  outbox: Outbox;
+  commands: CommandRegistry;
+  identity: Identity;
+  /** True when the user is a configured admin (directly or through a linked identity) or a room admin. */
+  isAdmin(user: UserRef, room?: RoomRef): Promise<boolean>;
+  /** Sends crier's own words to a room, through the outbox. */
+  notify(room: RoomRef, body: string | import("./richtext.js").RichText, key?: string): Promise<void>;
+  /** Tells every configured admin room/identity something once (e.g. a feed failing). */
+  warnAdmins(text: string, key: string): Promise<void>;
+  /** Shared per-feature registry of running services, for features that build on each other. */
+  services: Map<string, unknown>;
+}
+
+/** A feature is one file (or folder) in src/features, listed once in src/features/index.ts. */
+export interface Feature {
+  name: string;
+  commands?: AnyCommand[];
+  migrations?: Migration[];
+  /** Called once the store is migrated and before adapters connect. */
+  init?(app: AppContext): Promise<void>;
+  /** Called after adapters are started. */
+  start?(app: AppContext): Promise<void>;
+  stop?(): Promise<void>;
+  /** Sees every inbound event (inside the error boundary); relay and minutes use it. */
+  onEvent?(event: ChatEvent, app: AppContext): Promise<void>;
+}

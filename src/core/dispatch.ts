@@ -1,0 +1,175 @@
+/**
+ * Inbound events: every one runs inside an error boundary, is shown to every feature (relay, minutes…), then
+ * parsed for commands. A UserError's text goes to the user; anything else is logged with a reference id the user
+ * is shown, and the daemon carries on.
+ */
+import type { Capabilities } from "./adapter.js";
+import { type AnyCommand, helpFor } from "./commands.js";
+import type { AppContext, Feature } from "./context.js";
+import { newErrorRef, UserError } from "./errors.js";
+import type { ChatEvent, MessageEvent } from "./model.js";
+import { userKey } from "./model.js";
+import { RateLimiter } from "./ratelimit.js";
+import { fromPlain, type RichText, toPlain } from "./richtext.js";
+import { didYouMean } from "../config/suggest.js";
+import { resolveZone } from "../services/zone-fallback.js";
+
+const MAX_COMMAND_TEXT = 4000;
+
+/** Platform-provided reply channel (Discord interactions); otherwise the answer goes to the room. */
+export type Responder = (body: RichText, opts: { private: boolean }) => Promise<void>;
+
+export class Dispatcher {
+  private readonly perUser: RateLimiter;
+  private readonly perRoom: RateLimiter;
+  private readonly warnedLimit = new Set<string>();
+  /** Platform reply channels for events that came with one (e.g. a slash-command interaction). */
+  readonly responders = new WeakMap<MessageEvent, Responder>();
+
+  constructor(
+    private readonly app: AppContext,
+    private readonly features: Feature[],
+  ) {
+    this.perUser = new RateLimiter(app.config.commands.perUserPerMinute);
+    this.perRoom = new RateLimiter(app.config.commands.perRoomPerMinute);
+  }
+
+  /** Entry point for adapters. Never throws; returns when the event is fully handled (tests await it). */
+  async handle(event: ChatEvent): Promise<void> {
+    const ref = newErrorRef();
+    try {
+      for (const f of this.features) {
+        if (!f.onEvent) continue;
+        try {
+          await f.onEvent(event, this.app);
+        } catch (err) {
+          this.app.log.error({ err, ref, feature: f.name, room: event.room }, "feature failed on an event");
+        }
+      }
+      if (event.kind === "message" && !event.fromSelf && !event.backfill) await this.commands(event);
+    } catch (err) {
+      this.app.log.error({ err, ref, room: event.room }, "event handling failed");
+    }
+  }
+
+  private async commands(event: MessageEvent): Promise<void> {
+    const text = toPlain(event.body);
+    if (text.length > MAX_COMMAND_TEXT || !text) return;
+    const adapter = this.app.adapters.get(event.room.account);
+    const selfName = (adapter as { selfName?: () => string | undefined } | undefined)?.selfName?.();
+    const { invocations, unknown } = this.app.commands.parseMessage(text, selfName);
+    if (unknown !== undefined && !invocations.length) {
+      if (!this.withinBudget(event)) return;
+      const hint = didYouMean(unknown, this.app.commands.names());
+      await this.answer(
+        event,
+        fromPlain(`unknown command "${unknown}"${hint || "."} Try ${this.app.commands.prefix}help`),
+        false,
+      );
+      return;
+    }
+    for (const inv of invocations) {
+      if (!this.withinBudget(event)) return;
+      await this.runCommand(event, inv.command, inv.args);
+    }
+  }
+
+  private withinBudget(event: MessageEvent): boolean {
+    const now = this.app.clock.now();
+    const u = userKey(event.sender);
+    const r = `${event.room.account}/${event.room.room}`;
+    if (this.perUser.allow(`u:${u}`, now) && this.perRoom.allow(`r:${r}`, now)) {
+      this.warnedLimit.delete(u);
+      return true;
+    }
+    if (!this.warnedLimit.has(u)) {
+      this.warnedLimit.add(u);
+      void this.answer(event, fromPlain("slow down: too many commands; try again in a minute"), true).catch(
+        () => undefined,
+      );
+    }
+    return false;
+  }
+
+  private async runCommand(event: MessageEvent, cmd: AnyCommand, args: string): Promise<void> {
+    const ref = newErrorRef();
+    const ctx = this.context(event, cmd);
+    try {
+      if (cmd.permission !== "anyone") {
+        const ok =
+          cmd.permission === "admin" ? await ctx.isAdmin() : (await ctx.isAdmin()) || (await this.isOrganiser(event));
+        if (!ok)
+          throw new UserError(`only ${cmd.permission}s may use ${cmd.prefix ?? this.app.commands.prefix}${cmd.name}`);
+      }
+      if (args === "help" || args === "--help") {
+        await ctx.reply(helpFor(cmd, this.app.commands.prefix));
+        return;
+      }
+      const parsed = cmd.parse ? cmd.parse(args) : args;
+      const result = await cmd.run(parsed, ctx);
+      if (result !== undefined && result !== null && (typeof result === "string" ? result.length : result.length))
+        await ctx.reply(result);
+    } catch (err) {
+      if (err instanceof UserError) {
+        await ctx.reply(err.message).catch(() => undefined);
+      } else {
+        this.app.log.error(
+          { err, ref, command: cmd.name, room: event.room, user: userKey(event.sender) },
+          "command failed",
+        );
+        await ctx.reply(`something went wrong (ref ${ref})`).catch(() => undefined);
+      }
+    }
+  }
+
+  private async isOrganiser(event: MessageEvent): Promise<boolean> {
+    const organisers = this.app.config.commands.organisers;
+    if (!organisers.length) return false;
+    const person = await this.app.identity.personId(event.sender);
+    const ids = await this.app.identity.identitiesOf(person);
+    return ids.some((id) => organisers.includes(id));
+  }
+
+  private context(event: MessageEvent, cmd: AnyCommand) {
+    const adapter = this.app.adapters.get(event.room.account);
+    const capabilities: Capabilities = adapter?.capabilities ?? {
+      edit: false,
+      delete: false,
+      replies: false,
+      reactions: false,
+      impersonate: false,
+      threads: false,
+      localTimeMarkers: false,
+    };
+    return {
+      app: this.app,
+      event,
+      user: event.sender,
+      room: event.room,
+      isPrivate: !!event.isPrivate,
+      capabilities,
+      reply: (body: string | RichText, opts?: { private?: boolean }) =>
+        this.answer(
+          event,
+          typeof body === "string" ? fromPlain(body) : body,
+          opts?.private ?? cmd.privateReply ?? false,
+        ),
+      isAdmin: (room = event.room) => this.app.isAdmin(event.sender, room),
+      zone: () => resolveZone(this.app, event.sender, event.room),
+      now: () => this.app.clock.now(),
+    };
+  }
+
+  private async answer(event: MessageEvent, body: RichText, isPrivate: boolean): Promise<void> {
+    const responder = this.responders.get(event);
+    if (responder) {
+      await responder(body, { private: isPrivate });
+      return;
+    }
+    await this.app.notify(
+      event.room,
+      body,
+      `reply:${event.room.account}:${event.room.room}:${event.id}:${toPlain(body).length}:${newErrorRef()}`,
+    );
+  }
+}

@@ -1,0 +1,83 @@
+/** Platform-neutral chat model shared by adapters, relay and features. */
+import type { RichText } from "./richtext.js";
+
+/** A room on one configured account: `account` is the config name (`irc.libera`), `room` the native id. */
+export interface RoomRef {
+  account: string;
+  room: string;
+}
+
+/** A person on one account. `id` is the stable native id (services account or nick, mxid, snowflake). */
+export interface UserRef {
+  account: string;
+  id: string;
+  /** Display name as the platform shows it right now. */
+  name: string;
+  avatarUrl?: string;
+}
+
+export interface Attachment {
+  url: string;
+  name: string;
+  mime?: string;
+  size?: number;
+}
+
+interface EventBase {
+  room: RoomRef;
+  /** True for a private/direct conversation with crier. */
+  isPrivate?: boolean;
+  at: Date;
+}
+
+export interface MessageEvent extends EventBase {
+  kind: "message";
+  id: string;
+  sender: UserRef;
+  body: RichText;
+  /** `/me` action. */
+  action?: boolean;
+  /** Notice-type message (bots); not relayed by default. */
+  notice?: boolean;
+  /** Native id of the message this replies to, in the same room. */
+  replyTo?: string;
+  attachments?: Attachment[];
+  /** Set when the sender is crier itself (echo); such events are never relayed or treated as commands. */
+  fromSelf?: boolean;
+  /** Set when the event is a replay of history after an outage (backfill). */
+  backfill?: boolean;
+}
+
+export interface EditEvent extends EventBase {
+  kind: "edit";
+  id: string;
+  sender: UserRef;
+  targetId: string;
+  body: RichText;
+}
+
+export interface DeleteEvent extends EventBase {
+  kind: "delete";
+  sender: UserRef;
+  targetId: string;
+}
+
+export interface ReactionEvent extends EventBase {
+  kind: "reaction";
+  id: string;
+  sender: UserRef;
+  targetId: string;
+  emoji: string;
+}
+
+export interface MembershipEvent extends EventBase {
+  kind: "join" | "part";
+  user: UserRef;
+  reason?: string;
+}
+
+export type ChatEvent = MessageEvent | EditEvent | DeleteEvent | ReactionEvent | MembershipEvent;
+
+export const userKey = (u: Pick<UserRef, "account" | "id">): string => `${u.account}:${u.id}`;
+export const roomKey = (r: RoomRef): string => `${r.account}/${r.room}`;
+export const sameRoom = (a: RoomRef, b: RoomRef): boolean => a.account === b.account && a.room === b.room;

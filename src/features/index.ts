@@ -1,0 +1,5 @@
+/** Every feature, in the order they see events. Adding a feature is one file plus one line here. */
+import type { Feature } from "../core/context.js";
+import { helpFeature } from "./help.js";
+
+export const features: Feature[] = [helpFeature];

@@ -1,0 +1,21 @@
+/** Process entry: the crier command line. Each subcommand lives in src/cli/. */
+import { readFileSync } from "node:fs";
+import { Command } from "commander";
+import { registerBackup } from "./cli/backup.js";
+import { registerCheckConfig } from "./cli/check-config.js";
+import { registerSchema } from "./cli/schema.js";
+import { registerStart } from "./cli/start.js";
+
+const pkg = JSON.parse(readFileSync(new URL("../package.json", import.meta.url), "utf8")) as { version: string };
+
+const program = new Command()
+  .name("crier")
+  .description("chat bridge and meeting bot for IRC, Matrix and Discord")
+  .version(pkg.version, "-V, --version");
+
+registerStart(program);
+registerCheckConfig(program);
+registerBackup(program);
+registerSchema(program);
+
+await program.parseAsync(process.argv);

@@ -1,0 +1,127 @@
+import assert from "node:assert/strict";
+import { spawnSync } from "node:child_process";
+import { mkdtempSync, writeFileSync } from "node:fs";
+import { tmpdir } from "node:os";
+import { join } from "node:path";
+import { describe, it } from "node:test";
+import { parseConfig } from "../../../src/config/load.js";
+import { ConfigError } from "../../../src/core/errors.js";
+
+const problems = (yaml: string, env: NodeJS.ProcessEnv = {}): string[] => {
+  try {
+    parseConfig(yaml, env, "c.yaml");
+  } catch (err) {
+    assert.ok(err instanceof ConfigError, String(err));
+    return err.problems;
+  }
+  return [];
+};
+
+describe("config validation", () => {
+  it("accepts the example config", () => {
+    const cfg = parseConfig("accounts:\n  console: {}\n", {});
+    assert.equal(cfg.store.kind, "sqlite");
+    assert.deepEqual(Object.keys(cfg.accounts), ["console"]);
+  });
+
+  it("names an unknown account in a link with a did-you-mean", () => {
+    const p = problems(`
+accounts:
+  console: {}
+  console.b: {}
+links:
+  - name: devel
+    rooms:
+      - { account: console, room: a }
+      - { account: console.c, room: b }
+`);
+    assert.deepEqual(p, ['links[0].rooms[1].account: unknown account "console.c" — did you mean "console.b"?']);
+  });
+
+  it("reports an unknown key with its path and a suggestion", () => {
+    const p = problems("timezones:\n  defualt: UTC\n");
+    assert.equal(p.length, 1);
+    assert.match(p[0], /^timezones\.defualt: unknown key — did you mean "default"\?/);
+  });
+
+  it("reports a missing required field with its path", () => {
+    const p = problems("schedules:\n  - id: x\n    cron: '0 16 * * 3'\n    text: hi\n    to: [console/console]\n");
+    assert.deepEqual(p, ["schedules[0].zone: required string is missing"]);
+  });
+
+  it("reports a bad YAML indent with its line", () => {
+    const p = problems("accounts:\n  console:\n    user: a\n   rooms: [x]\n");
+    assert.equal(p.length, 1);
+    assert.match(p[0], /^c\.yaml:4:\d+: YAML error/);
+  });
+
+  it("validates each account by its platform's schema", () => {
+    const p = problems("accounts:\n  irc.libera:\n    host: irc.libera.chat\n");
+    assert.deepEqual(p, ["accounts.irc.libera.nick: required string is missing"]);
+    const q = problems("accounts:\n  icq.old: {}\n");
+    assert.match(q[0], /unknown platform "icq"/);
+  });
+
+  it("interpolates ${ENV} after parsing and reports unset variables", () => {
+    const cfg = parseConfig("accounts:\n  console:\n    user: ${WHO}\n", { WHO: "alice: {x}" });
+    assert.equal((cfg.accounts.console as { user: string }).user, "alice: {x}");
+    assert.deepEqual(problems("accounts:\n  console:\n    user: ${NOPE}\n"), [
+      "accounts.console.user: environment variable NOPE is not set — export it or remove ${NOPE}",
+    ]);
+  });
+
+  it("rejects an invalid time zone and duplicate rooms in a link", () => {
+    assert.match(problems("timezones:\n  default: Mars/Olympus\n")[0], /timezones\.default: not an IANA time zone/);
+    const p = problems(`
+accounts: { console: {} }
+links:
+  - name: x
+    rooms: [{ account: console, room: a }, { account: console, room: a }]
+`);
+    assert.match(p[0], /links\[0\]\.rooms\[1\]: room console\/a appears twice/);
+  });
+
+  it("check-config prints four precise errors and exits 1", () => {
+    const dir = mkdtempSync(join(tmpdir(), "crier-cfg-"));
+    const bad = join(dir, "bad.yaml");
+    writeFileSync(
+      bad,
+      `accounts:
+  console: {}
+links:
+  - name: devel
+    rooms:
+      - { account: console, room: a }
+      - { account: consol, room: b }
+timezones:
+  world: [UTC]
+  defualt: UTC
+schedules:
+  - id: weekly
+    cron: "0 16 * * 3"
+    text: hi
+    to: [devel]
+`,
+    );
+    const r = spawnSync(process.execPath, ["bin/crier.js", "check-config", bad], { encoding: "utf8" });
+    assert.equal(r.status, 1);
+    const lines = r.stderr.trim().split("\n");
+    assert.deepEqual(
+      lines.sort(),
+      [
+        'links[0].rooms[1].account: unknown account "consol" — did you mean "console"?',
+        "schedules[0].zone: required string is missing",
+        `timezones.defualt: unknown key — did you mean "default"? (allowed: default, world, rooms, autoConvert)`,
+      ].sort(),
+    );
+    const indent = join(dir, "indent.yaml");
+    writeFileSync(indent, "accounts:\n  console:\n    user: a\n   rooms: [x]\n");
+    const r2 = spawnSync(process.execPath, ["bin/crier.js", "check-config", indent], { encoding: "utf8" });
+    assert.equal(r2.status, 1);
+    assert.match(r2.stderr, /indent\.yaml:4:\d+: YAML error/);
+    const ok = spawnSync(process.execPath, ["bin/crier.js", "check-config", "config/example.yaml"], {
+      encoding: "utf8",
+    });
+    assert.equal(ok.stdout.trim(), "ok", ok.stderr);
+  });
+});
