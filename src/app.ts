@@ -138,6 +138,7 @@ export class App {
             store,
             publicUrl: opts.config.http.publicUrl,
             admins: opts.config.admins,
+            commands: app.ctx.commands.all,
           });
         }
         app.ctx.adapters.set(account, adapter);
@@ -155,7 +156,7 @@ export class App {
     const { log, adapters, outbox } = this.ctx;
     for (const adapter of adapters.values()) {
       log.info({ account: adapter.account }, "connecting");
-      await adapter.start((event) => void this.dispatcher.handle(event));
+      await adapter.start((event, responder) => void this.dispatcher.handle(event, responder));
       outbox.attach(adapter);
     }
     for (const f of this.features) await f.start?.(this.ctx);

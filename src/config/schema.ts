@@ -105,7 +105,9 @@ export type ConfigInput = z.input<typeof configSchema>;
 
 /** JSON Schema for editors (config/schema.json), with each platform's account schema spelled out. */
 export function configJsonSchema(): Record<string, unknown> {
-  const schema = z.toJSONSchema(configSchema, { io: "input", unrepresentable: "any" }) as { properties: Record<string, unknown> };
+  const schema = z.toJSONSchema(configSchema, { io: "input", unrepresentable: "any" }) as {
+    properties: Record<string, unknown>;
+  };
   const patternProperties: Record<string, unknown> = {};
   for (const [platform, entry] of Object.entries(platforms)) {
     const sub = z.toJSONSchema(entry.configSchema, { io: "input", unrepresentable: "any" }) as Record<string, unknown>;

@@ -6,6 +6,7 @@ import type { ChatEvent, RoomRef, UserRef } from "./model.js";
 import type { RichText } from "./richtext.js";
 import type { Logger } from "./log.js";
 import type { Store } from "../store/store.js";
+import type { AnyCommand } from "./commands.js";
 
 export interface Capabilities {
   /** Messages crier sent can be edited in place. */
@@ -59,7 +60,10 @@ export class PermanentSendError extends Error {
   override name = "PermanentSendError";
 }
 
-export type EventSink = (event: ChatEvent) => void;
+/** Platform-provided reply channel for an event (a Discord interaction); without one, answers go to the room. */
+export type Responder = (body: RichText, opts: { private: boolean }) => Promise<void>;
+
+export type EventSink = (event: ChatEvent, responder?: Responder) => void;
 
 export interface Adapter {
   readonly account: string;
@@ -85,6 +89,8 @@ export interface AdapterDeps {
   /** Base URL of crier's HTTP server when it is enabled (for media and long-text links). */
   publicUrl?: string;
   admins: string[];
+  /** The command declarations (Discord registers them as slash commands). */
+  commands: readonly AnyCommand[];
 }
 
 /**

@@ -3,7 +3,7 @@
  * parsed for commands. A UserError's text goes to the user; anything else is logged with a reference id the user
  * is shown, and the daemon carries on.
  */
-import type { Capabilities } from "./adapter.js";
+import type { Capabilities, Responder } from "./adapter.js";
 import { type AnyCommand, helpFor } from "./commands.js";
 import type { AppContext, Feature } from "./context.js";
 import { newErrorRef, UserError } from "./errors.js";
@@ -15,9 +15,6 @@ import { didYouMean } from "../config/suggest.js";
 import { resolveZone } from "../services/zone-fallback.js";
 
 const MAX_COMMAND_TEXT = 4000;
-
-/** Platform-provided reply channel (Discord interactions); otherwise the answer goes to the room. */
-export type Responder = (body: RichText, opts: { private: boolean }) => Promise<void>;
 
 export class Dispatcher {
   private readonly perUser: RateLimiter;
@@ -35,7 +32,8 @@ export class Dispatcher {
   }
 
   /** Entry point for adapters. Never throws; returns when the event is fully handled (tests await it). */
-  async handle(event: ChatEvent): Promise<void> {
+  async handle(event: ChatEvent, responder?: Responder): Promise<void> {
+    if (responder && event.kind === "message") this.responders.set(event, responder);
     const ref = newErrorRef();
     try {
       for (const f of this.features) {

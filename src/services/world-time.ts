@@ -1,0 +1,41 @@
+/**
+ * "The time of the meeting across the world": one instant shown in a list of zones. Computed afresh for every
+ * instant (offsets are never cached: US and EU change on different weeks). Platforms that render reader-local
+ * time markers (Discord `<t:…>`) get those as well.
+ */
+import { DateTime } from "luxon";
+
+export interface WorldTimeOptions {
+  /** Emit `<t:UNIX:F>` / `<t:UNIX:R>` markers (seconds, not milliseconds). */
+  localTimeMarkers?: boolean;
+  /** Include the date in each zone (when the meeting is not today everywhere). */
+  withDate?: boolean;
+}
+
+/** Short city-ish label for a zone: `America/New_York` → `New York`, `UTC` → `UTC`. */
+export function zoneLabel(zone: string): string {
+  const last = zone.split("/").pop() ?? zone;
+  return last.replace(/_/g, " ");
+}
+
+/** `16:00 Berlin` style entry for one zone. */
+export function zoneEntry(instantMs: number, zone: string, withDate = false): string {
+  const dt = DateTime.fromMillis(instantMs, { zone });
+  return `${dt.toFormat(withDate ? "ccc d LLL HH:mm" : "HH:mm")} ${zoneLabel(zone)}`;
+}
+
+/** `15:00 UTC = 16:00 Berlin = 10:00 New York` (plus Discord markers where they render). */
+export function formatWorld(instantMs: number, zones: readonly string[], opts: WorldTimeOptions = {}): string {
+  const dates = new Set(zones.map((z) => DateTime.fromMillis(instantMs, { zone: z }).toISODate()));
+  const parts = zones.map((z) => zoneEntry(instantMs, z, opts.withDate ?? dates.size > 1));
+  const text = parts.join(" = ");
+  if (!opts.localTimeMarkers) return text;
+  const secs = Math.floor(instantMs / 1000);
+  return `<t:${secs}:F> (<t:${secs}:R>) — ${text}`;
+}
+
+/** `Wed 11 Feb 2015 15:00 UTC`: the echo that shows how crier understood a time. */
+export function formatInstant(instantMs: number, zone: string): string {
+  const dt = DateTime.fromMillis(instantMs, { zone });
+  return `${dt.toFormat("ccc d LLL yyyy HH:mm")} ${dt.offsetNameShort ?? zone}`;
+}
