@@ -2,7 +2,7 @@ import { z } from "zod";
 import { platformOf, platforms } from "../adapters/index.js";
 import { advisoriesSchema } from "./sections/advisories.js";
 import { commandsSchema, httpSchema, identitySchema, logSchema, storeSchema } from "./sections/core.js";
-import { linksSchema } from "./sections/links.js";
+import { linksSchema, relaySchema } from "./sections/links.js";
 import { meetingsSchema } from "./sections/meetings.js";
 import { schedulesSchema } from "./sections/schedules.js";
 import { timezonesSchema } from "./sections/timezones.js";
@@ -43,6 +43,7 @@ export const configSchema = z.strictObject({
   adminRooms: z.array(z.string()).default([]),
   accounts: accountsSchema.default({ console: {} }),
   links: linksSchema,
+  relay: relaySchema,
   timezones: timezonesSchema,
   schedules: schedulesSchema,
   meetings: meetingsSchema,

@@ -6,6 +6,7 @@ import { ConsoleAdapter } from "../../src/adapters/console/adapter.js";
 import { App } from "../../src/app.js";
 import { parseConfig } from "../../src/config/load.js";
 import type { Feature } from "../../src/core/context.js";
+import type { MessageEvent } from "../../src/core/model.js";
 import { createLogger } from "../../src/core/log.js";
 import type { Clock } from "../../src/services/clock.js";
 import { stringify } from "yaml";
@@ -17,7 +18,10 @@ export interface TestApp {
   console: ConsoleAdapter;
   stateDir: string;
   /** Types a line as `user` and waits until every feature and command has handled it. */
-  say(text: string, opts?: { user?: string; room?: string; account?: string; isPrivate?: boolean }): Promise<void>;
+  say(
+    text: string,
+    opts?: { user?: string; room?: string; account?: string; isPrivate?: boolean },
+  ): Promise<MessageEvent>;
   /** Waits for crier to send a message whose text matches. */
   expectSent(match: string | RegExp, opts?: { account?: string; ms?: number }): Promise<string>;
   close(): Promise<void>;
@@ -56,7 +60,7 @@ export async function makeTestApp(
     stateDir,
     async say(text, o = {}) {
       const c = consoles.get(o.account ?? "console")!;
-      const event = {
+      const event: MessageEvent = {
         kind: "message" as const,
         id: `t${Math.random().toString(36).slice(2)}`,
         room: { account: c.account, room: o.room ?? c.rooms()[0] },
@@ -66,6 +70,7 @@ export async function makeTestApp(
         isPrivate: o.isPrivate,
       };
       await app.dispatcher.handle(event);
+      return event;
     },
     async expectSent(match, o = {}) {
       const c = consoles.get(o.account ?? "console")!;

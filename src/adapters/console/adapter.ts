@@ -46,6 +46,9 @@ export class ConsoleAdapter implements Adapter {
     localTimeMarkers: false,
   };
   readonly sent: ConsoleSent[] = [];
+  readonly edits: Array<{ room: string; nativeIds: string[]; text: string }> = [];
+  readonly deletes: Array<{ room: string; nativeIds: string[] }> = [];
+  readonly reactions: Array<{ room: string; nativeId: string; emoji: string }> = [];
   private sink: EventSink | undefined;
   private seq = 0;
   private current: ConnectionState = "disconnected";
@@ -115,11 +118,17 @@ export class ConsoleAdapter implements Adapter {
   }
 
   async edit(room: string, nativeIds: string[], msg: OutgoingMessage): Promise<void> {
+    this.edits.push({ room, nativeIds, text: toPlain(msg.body) });
     this.io.output?.write(`[${room}] (edited ${nativeIds.join(",")}) ${toPlain(msg.body)}\n`);
   }
 
   async delete(room: string, nativeIds: string[]): Promise<void> {
+    this.deletes.push({ room, nativeIds });
     this.io.output?.write(`[${room}] (deleted ${nativeIds.join(",")})\n`);
+  }
+
+  async react(room: string, nativeId: string, emoji: string): Promise<void> {
+    this.reactions.push({ room, nativeId, emoji });
   }
 
   async isRoomAdmin(user: UserRef, _room: RoomRef): Promise<boolean> {

@@ -21,3 +21,15 @@ export const linkSchema = z.strictObject({
 
 export const linksSchema = z.array(linkSchema).default([]);
 export type LinkConfig = z.infer<typeof linkSchema>;
+
+export const relaySchema = z
+  .strictObject({
+    /** How long the message map remembers relayed messages (edits/replies to older ones are not mirrored). */
+    retention: z
+      .string()
+      .regex(/^\d+[smhdw]$/, "a duration like 30d")
+      .default("30d"),
+    /** Relay notice-type messages (usually other bots). */
+    relayNotices: z.boolean().default(false),
+  })
+  .default({ retention: "30d", relayNotices: false });

@@ -1,0 +1,67 @@
+import { type CommandContext, splitArgs, usageError } from "../core/commands.js";
+import type { Feature } from "../core/context.js";
+import { UserError } from "../core/errors.js";
+import { linksOf } from "../relay/links.js";
+import type { Relay } from "../relay/relay.js";
+
+/** A link may be paused by a configured admin, or by an admin of one of its own rooms. */
+async function mayAdminister(ctx: CommandContext, linkName: string): Promise<boolean> {
+  if (await ctx.app.isAdmin(ctx.user)) return true;
+  const inLink = linksOf(ctx.app.config.links, ctx.room).some((l) => l.name === linkName);
+  return inLink && (await ctx.isAdmin());
+}
+
+const linkCommand = {
+  name: "link",
+  summary: "list linked rooms, or pause/resume a link",
+  usage: "!link list | !link pause <name> | !link resume <name>",
+  examples: [
+    { input: "!link list", expect: "no links", asAdmin: true },
+    { input: "!link pause nosuch", expect: 'no link named "nosuch"', asAdmin: true },
+  ],
+  permission: "admin" as const,
+  parse(args: string) {
+    const [verb = "list", name] = splitArgs(args);
+    if (verb === "list") return { verb } as const;
+    if ((verb === "pause" || verb === "resume") && name) return { verb, name } as const;
+    throw usageError(linkCommand);
+  },
+  async run(args: { verb: "list" } | { verb: "pause" | "resume"; name: string }, ctx: CommandContext) {
+    const relay = ctx.app.services.get("relay") as Relay;
+    const { links } = ctx.app.config;
+    if (args.verb === "list") {
+      if (!links.length) return "no links are configured";
+      return links
+        .map(
+          (l) =>
+            `${l.name}${l.paused || relay.isPaused(l.name) ? " (paused)" : ""}: ${l.rooms.map((r) => `${r.account}/${r.room}${r.direction === "inout" ? "" : ` [${r.direction}]`}`).join(", ")}`,
+        )
+        .join(" · ");
+    }
+    if (!links.some((l) => l.name === args.name)) throw new UserError(`no link named "${args.name}"`);
+    if (!(await mayAdminister(ctx, args.name))) throw new UserError(`you may not change link "${args.name}" from here`);
+    await relay.setPaused(args.name, args.verb === "pause");
+    return `link ${args.name} ${args.verb === "pause" ? "paused" : "resumed"}`;
+  },
+};
+
+const outboxCommand = {
+  name: "outbox",
+  summary: "show delivery queues: pending, parked, oldest waiting",
+  usage: "!outbox",
+  examples: [{ input: "!outbox", expect: /console|empty/, asAdmin: true }],
+  permission: "admin" as const,
+  async run(_args: string, ctx: CommandContext) {
+    const rows = await ctx.app.outbox.depths();
+    if (!rows.length) return "outbox is empty";
+    const now = ctx.now();
+    return rows
+      .map((r) => {
+        const age = r.oldest ? ` (oldest ${Math.round((now - Number(r.oldest)) / 1000)}s)` : "";
+        return `${r.account}: ${Number(r.pending)} pending${age}, ${Number(r.parked)} parked`;
+      })
+      .join(" · ");
+  },
+};
+
+export const linkAdminFeature: Feature = { name: "link-admin", commands: [linkCommand, outboxCommand] };

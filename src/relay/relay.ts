@@ -1,0 +1,238 @@
+/**
+ * The bridge: turns inbound events in linked rooms into outbox items for every other room of their links.
+ * Recording the origin and enqueueing its copies happen in one transaction, so a crash or a replayed event (resume,
+ * backfill, restart) can neither lose a copy nor make a second one.
+ */
+import type { Adapter, Capabilities, OutgoingMessage } from "../core/adapter.js";
+import type { AppContext } from "../core/context.js";
+import type { ChatEvent, EditEvent, MessageEvent, RoomRef, UserRef } from "../core/model.js";
+import { userKey } from "../core/model.js";
+import { type RichText, text, walk } from "../core/richtext.js";
+import type { OutboxItem, OutboxRow } from "./outbox.js";
+import { isIgnored, type Route, routesFrom } from "./links.js";
+import { MessageMap, messageKey } from "./message-map.js";
+import { buildRelayMessage, excerptOf, type ReplyContext, translateMentions } from "./render.js";
+
+const NO_CAPS: Capabilities = {
+  edit: false,
+  delete: false,
+  replies: false,
+  reactions: false,
+  impersonate: false,
+  threads: false,
+  localTimeMarkers: false,
+};
+
+interface RelayMeta {
+  msgKey: string;
+  emoji?: string;
+}
+
+export class Relay {
+  readonly map: MessageMap;
+  private paused = new Set<string>();
+
+  constructor(private readonly app: AppContext) {
+    this.map = new MessageMap(app.store);
+  }
+
+  async init(): Promise<void> {
+    this.paused = await this.map.pausedLinks();
+    const { outbox } = this.app;
+    outbox.onSent(async (tx, row, nativeIds) => {
+      const meta = parseMeta(row);
+      if (meta && row.op === "send" && nativeIds.length)
+        await this.map.recordCopy(tx, meta.msgKey, { account: row.account, room: row.room }, nativeIds);
+    });
+    outbox.setTargetResolver(async (row) => {
+      const meta = parseMeta(row);
+      return meta ? this.map.idsIn(meta.msgKey, { account: row.account, room: row.room }) : undefined;
+    });
+  }
+
+  isPaused(name: string): boolean {
+    return this.paused.has(name);
+  }
+
+  async setPaused(name: string, paused: boolean): Promise<void> {
+    await this.map.setPaused(name, paused);
+    if (paused) this.paused.add(name);
+    else this.paused.delete(name);
+  }
+
+  private routes(event: ChatEvent, sender: UserRef): Route[] {
+    const { links } = this.app.config;
+    return routesFrom(links, event.room, this.paused).filter((r) => {
+      const link = links.find((l) => l.name === r.link)!;
+      return !isIgnored(link, sender);
+    });
+  }
+
+  private caps(account: string): Capabilities {
+    return this.app.adapters.get(account)?.capabilities ?? NO_CAPS;
+  }
+
+  async onEvent(event: ChatEvent): Promise<void> {
+    switch (event.kind) {
+      case "message":
+        return this.onMessage(event);
+      case "edit":
+        return this.onEdit(event);
+      case "delete":
+        return this.onDeleteOrReact(event, "delete");
+      case "reaction":
+        return this.onDeleteOrReact(event, "react", event.emoji);
+      case "join":
+      case "part":
+        return this.onMembership(event);
+    }
+  }
+
+  private async onMessage(event: MessageEvent): Promise<void> {
+    if (event.fromSelf) return;
+    if (event.notice && !this.app.config.relay.relayNotices) return;
+    const routes = this.routes(event, event.sender);
+    if (!routes.length) return;
+    const resolve = await this.mentionResolver(event.body);
+    const replied = event.replyTo ? await this.map.lookup(event.room, event.replyTo) : undefined;
+    const msgKey = messageKey(event.room, event.id);
+    const items: OutboxItem[] = [];
+    for (const { target } of routes) {
+      const { body, allowed } = translateMentions(event.body, target.account, resolve);
+      let reply: ReplyContext | undefined;
+      if (replied)
+        reply = {
+          nativeId: (await this.map.idsIn(replied.msgKey, target))[0],
+          authorName: replied.authorName,
+          excerpt: replied.excerpt,
+        };
+      const message = buildRelayMessage({
+        targetRoom: target.room,
+        targetCaps: this.caps(target.account),
+        sender: event.sender,
+        body,
+        action: event.action,
+        attachments: event.attachments,
+        reply,
+        idempotencyKey: `relay:${msgKey}->${target.account}/${target.room}`,
+        allowedMentions: allowed,
+      });
+      items.push({ account: target.account, message, meta: { msgKey } satisfies RelayMeta });
+    }
+    await this.app.store.tx(async (tx) => {
+      const fresh = await this.map.recordOrigin(
+        {
+          room: event.room,
+          nativeId: event.id,
+          authorKey: userKey(event.sender),
+          authorName: event.sender.name,
+          excerpt: excerptOf(event.body),
+          at: event.at.getTime(),
+        },
+        tx,
+      );
+      if (fresh) await this.app.outbox.enqueue(items, tx);
+    });
+  }
+
+  /** Only the author's own edit of a message first said in this very room is mirrored. */
+  private async onEdit(event: EditEvent): Promise<void> {
+    const orig = await this.map.lookup(event.room, event.targetId);
+    if (!orig?.isOrigin || orig.authorKey !== userKey(event.sender)) return;
+    const resolve = await this.mentionResolver(event.body);
+    const items: OutboxItem[] = [];
+    for (const { target } of this.routes(event, event.sender)) {
+      const caps = this.caps(target.account);
+      const { body, allowed } = translateMentions(event.body, target.account, resolve);
+      const message = buildRelayMessage({
+        targetRoom: target.room,
+        targetCaps: caps,
+        sender: event.sender,
+        body: caps.edit ? body : [text("(edit) "), ...body],
+        idempotencyKey: `relay-edit:${messageKey(event.room, event.id)}->${target.account}/${target.room}`,
+        allowedMentions: allowed,
+      });
+      items.push({
+        account: target.account,
+        op: caps.edit ? "edit" : "send",
+        message,
+        meta: caps.edit ? { msgKey: orig.msgKey } : undefined,
+      });
+    }
+    if (items.length) await this.app.outbox.enqueue(items);
+  }
+
+  private async onDeleteOrReact(
+    event: ChatEvent & { sender: UserRef; targetId: string },
+    op: "delete" | "react",
+    emoji?: string,
+  ): Promise<void> {
+    const orig = await this.map.lookup(event.room, event.targetId);
+    if (!orig) return;
+    // A delete must come from the author of a message said here; a reaction may be on any copy.
+    if (op === "delete" && (!orig.isOrigin || orig.authorKey !== userKey(event.sender))) return;
+    const id = "id" in event ? String(event.id) : `${event.targetId}:${op}`;
+    const items: OutboxItem[] = [];
+    for (const { target } of this.routes(event, event.sender)) {
+      const caps = this.caps(target.account);
+      if (op === "delete" ? !caps.delete : !caps.reactions) continue;
+      const message: OutgoingMessage = {
+        room: target.room,
+        body: [],
+        kind: "relay",
+        idempotencyKey: `relay-${op}:${messageKey(event.room, id)}->${target.account}/${target.room}`,
+      };
+      items.push({ account: target.account, op, message, meta: { msgKey: orig.msgKey, emoji } satisfies RelayMeta });
+    }
+    if (items.length) await this.app.outbox.enqueue(items);
+  }
+
+  private async onMembership(event: ChatEvent & { kind: "join" | "part" }): Promise<void> {
+    const routes = this.routes(event, event.user).filter(
+      (r) => this.app.config.links.find((l) => l.name === r.link)?.membership,
+    );
+    const verb = event.kind === "join" ? "joined" : "left";
+    const items: OutboxItem[] = routes.map(({ target }) => ({
+      account: target.account,
+      message: {
+        room: target.room,
+        body: [text(`${event.user.name} ${verb}${event.reason ? ` (${event.reason.slice(0, 100)})` : ""}`)],
+        kind: "notice",
+        idempotencyKey: `relay-${event.kind}:${event.room.account}/${event.room.room}/${event.user.id}/${event.at.getTime()}->${target.account}/${target.room}`,
+      },
+    }));
+    if (items.length) await this.app.outbox.enqueue(items);
+  }
+
+  /** Looks up, once per message, every identity of every mentioned person. */
+  private async mentionResolver(body: RichText) {
+    const people = new Map<string, string[]>();
+    const users: UserRef[] = [];
+    walk(body, (n) => {
+      if (n.t === "mention" && n.user) users.push(n.user);
+    });
+    for (const u of users) {
+      const key = userKey(u);
+      if (!people.has(key)) people.set(key, await this.app.identity.identitiesOf(await this.app.identity.personId(u)));
+    }
+    return (user: UserRef, targetAccount: string): UserRef | undefined => {
+      const ids = people.get(userKey(user)) ?? [];
+      const hit = ids.find((k) => k.startsWith(`${targetAccount}:`));
+      return hit ? { account: targetAccount, id: hit.slice(targetAccount.length + 1), name: user.name } : undefined;
+    };
+  }
+
+  adapterFor(room: RoomRef): Adapter | undefined {
+    return this.app.adapters.get(room.account);
+  }
+}
+
+function parseMeta(row: OutboxRow): RelayMeta | undefined {
+  if (!row.meta) return undefined;
+  try {
+    const m = JSON.parse(row.meta) as Partial<RelayMeta>;
+    return typeof m.msgKey === "string" ? (m as RelayMeta) : undefined;
+  } catch {
+    return undefined;
+  }
+}

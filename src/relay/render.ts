@@ -1,0 +1,101 @@
+/**
+ * Builds what goes to one target room from an inbound message: the sender shown natively (the adapter renders
+ * `sender`), mentions translated to the target platform when the person is known there (and only those may ping),
+ * a quote for replies where the target has no native replies, and attachments as links.
+ */
+import type { Capabilities, OutgoingMessage } from "../core/adapter.js";
+import type { Attachment, UserRef } from "../core/model.js";
+import { type RichNode, type RichText, text, toPlain } from "../core/richtext.js";
+
+/** Finds the identity a person has on a target account, or undefined when they have none there. */
+export type MentionResolver = (user: UserRef, targetAccount: string) => UserRef | undefined;
+
+/**
+ * Mentions become explicit mentions of the same person on the target (which may ping), or plain names (which
+ * cannot). Anything else in the text stays text: nothing relayed can ping a room.
+ */
+export function translateMentions(
+  body: RichText,
+  targetAccount: string,
+  resolve: MentionResolver,
+): { body: RichText; allowed: string[] } {
+  const allowed: string[] = [];
+  const map = (nodes: RichText): RichText =>
+    nodes.map((n): RichNode => {
+      if (n.t === "mention") {
+        const target = n.user ? resolve(n.user, targetAccount) : undefined;
+        if (target) {
+          allowed.push(target.id);
+          return { t: "mention", name: target.name || n.name, user: target };
+        }
+        return { t: "mention", name: n.name };
+      }
+      if ("children" in n) return { ...n, children: map(n.children) } as RichNode;
+      return n;
+    });
+  return { body: map(body), allowed: [...new Set(allowed)] };
+}
+
+export function attachmentLinks(attachments: readonly Attachment[] | undefined): RichText {
+  const out: RichText = [];
+  for (const a of attachments ?? []) {
+    out.push(out.length ? text(" ") : text(""), { t: "link", url: a.url, children: [text(a.name || a.url)] });
+  }
+  return out;
+}
+
+export interface ReplyContext {
+  /** Native id of the replied-to message in the target room, when known. */
+  nativeId?: string;
+  authorName: string;
+  excerpt: string;
+}
+
+export interface RelayMessageInput {
+  targetRoom: string;
+  targetCaps: Capabilities;
+  sender: UserRef;
+  body: RichText;
+  action?: boolean;
+  attachments?: readonly Attachment[];
+  reply?: ReplyContext;
+  idempotencyKey: string;
+  allowedMentions?: string[];
+}
+
+const EXCERPT = 80;
+
+export function excerptOf(body: RichText): string {
+  const plain = toPlain(body).replace(/\s+/g, " ").trim();
+  return plain.length > EXCERPT ? `${plain.slice(0, EXCERPT - 1)}…` : plain;
+}
+
+export function buildRelayMessage(input: RelayMessageInput): OutgoingMessage {
+  let body: RichText = [...input.body];
+  const files = attachmentLinks(input.attachments);
+  if (files.length) body = body.length ? [...body, text(" "), ...files] : files;
+  let replyToNativeId: string | undefined;
+  if (input.reply) {
+    if (input.targetCaps.replies && input.reply.nativeId) replyToNativeId = input.reply.nativeId;
+    else
+      body = [
+        { t: "quote", children: [text(`${input.reply.authorName}: ${input.reply.excerpt}`)] },
+        { t: "br" },
+        ...body,
+      ];
+  }
+  return {
+    room: input.targetRoom,
+    body,
+    kind: "relay",
+    sender: {
+      name: input.sender.name || input.sender.id,
+      avatarUrl: input.sender.avatarUrl,
+      key: `${input.sender.account}:${input.sender.id}`,
+    },
+    action: input.action,
+    replyToNativeId,
+    idempotencyKey: input.idempotencyKey,
+    allowedMentions: input.allowedMentions?.length ? input.allowedMentions : undefined,
+  };
+}
