@@ -4,6 +4,7 @@ import { Command } from "commander";
 import { registerBackup } from "./cli/backup.js";
 import { registerCheckConfig } from "./cli/check-config.js";
 import { registerSchema } from "./cli/schema.js";
+import { registerRender } from "./cli/render.js";
 import { registerStart } from "./cli/start.js";
 
 const pkg = JSON.parse(readFileSync(new URL("../package.json", import.meta.url), "utf8")) as { version: string };
@@ -17,5 +18,6 @@ registerStart(program);
 registerCheckConfig(program);
 registerBackup(program);
 registerSchema(program);
+registerRender(program);
 
 await program.parseAsync(process.argv);
