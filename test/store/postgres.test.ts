@@ -1,0 +1,96 @@
+/** The same Store contract against a real PostgreSQL: migrations, transactions, the outbox and the message map. */
+import assert from "node:assert/strict";
+import { randomBytes } from "node:crypto";
+import { after, before, describe, it } from "node:test";
+import pg from "pg";
+import { coreMigrations } from "../../src/app.js";
+import { createLogger } from "../../src/core/log.js";
+import { features } from "../../src/features/index.js";
+import { fromPlain } from "../../src/core/richtext.js";
+import { MessageMap, messageMapMigrations } from "../../src/relay/message-map.js";
+import { Outbox } from "../../src/relay/outbox.js";
+import { SystemClock } from "../../src/services/clock.js";
+import { Identity } from "../../src/services/identity.js";
+import { migrate } from "../../src/store/migrate.js";
+import { PostgresStore } from "../../src/store/postgres.js";
+
+const URL = process.env.CRIER_TEST_PG ?? "postgres://postgres@127.0.0.1:5432/postgres";
+const schema = `crier_test_${randomBytes(4).toString("hex")}`;
+
+describe("postgres store", () => {
+  let admin: pg.Client;
+  let store: PostgresStore;
+  before(async () => {
+    admin = new pg.Client({ connectionString: URL });
+    try {
+      await admin.connect();
+    } catch (err) {
+      throw new Error(
+        `PostgreSQL not reachable at ${URL} (${(err as Error).message}) — run: bash scripts/testbed-install.sh`,
+      );
+    }
+    await admin.query(`CREATE SCHEMA ${schema}`);
+    store = new PostgresStore(URL, schema);
+  });
+  after(async () => {
+    await store?.close();
+    await admin.query(`DROP SCHEMA IF EXISTS ${schema} CASCADE`);
+    await admin.end();
+  });
+
+  it("applies every migration of every feature, and none twice", async () => {
+    const all = [...coreMigrations, ...features.flatMap((f) => f.migrations ?? [])];
+    assert.ok(all.some((m) => messageMapMigrations.includes(m)));
+    assert.equal((await migrate(store, all)).length, all.length);
+    assert.deepEqual(await migrate(store, all), []);
+  });
+
+  it("rolls back a failed transaction", async () => {
+    await assert.rejects(
+      store.tx(async (tx) => {
+        await tx.run("INSERT INTO prefs (person_id, key, value) VALUES (?, ?, ?)", ["p", "k", "v"]);
+        throw new Error("abort");
+      }),
+    );
+    assert.equal(await store.get("SELECT * FROM prefs WHERE person_id = 'p'"), undefined);
+  });
+
+  it("links identities and shares preferences", async () => {
+    const id = new Identity(store);
+    await id.setPref("irc.n:alice", "zone", "Europe/Berlin");
+    const person = await id.link("irc.n:alice", "matrix.m:@alice:h");
+    assert.equal(await id.getPref(await id.personId("matrix.m:@alice:h"), "zone"), "Europe/Berlin");
+    assert.deepEqual(await id.identitiesOf(person), ["irc.n:alice", "matrix.m:@alice:h"]);
+    await id.unlink("matrix.m:@alice:h");
+    assert.equal(await id.personId("matrix.m:@alice:h"), "matrix.m:@alice:h");
+  });
+
+  it("keeps outbox keys idempotent and the message map scoped", async () => {
+    const outbox = new Outbox(store, new SystemClock(), createLogger({ level: "silent" }));
+    const it1 = {
+      account: "x",
+      message: { room: "r", body: fromPlain("hi"), kind: "notice" as const, idempotencyKey: "k1" },
+    };
+    assert.equal(await outbox.enqueue([it1]), 1);
+    assert.equal(await outbox.enqueue([it1]), 0);
+    const row = await outbox.next("x");
+    assert.equal(row?.key, "k1");
+    assert.equal(typeof row?.seq, "number");
+    const map = new MessageMap(store);
+    await store.tx((tx) =>
+      map.recordOrigin(
+        {
+          room: { account: "irc.n", room: "#a" },
+          nativeId: "m1",
+          authorKey: "irc.n:alice",
+          authorName: "alice",
+          excerpt: "hi",
+          at: Date.now(),
+        },
+        tx,
+      ),
+    );
+    assert.equal((await map.lookup({ account: "irc.n", room: "#a" }, "m1"))?.authorKey, "irc.n:alice");
+    assert.equal(await map.lookup({ account: "irc.n", room: "#b" }, "m1"), undefined);
+  });
+});
