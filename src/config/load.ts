@@ -105,7 +105,13 @@ export function parseConfig(text: string, env: NodeJS.ProcessEnv = process.env, 
       }),
     );
   }
-  const raw = doc.toJS({ maxAliasCount: 100 }) ?? {};
+  let raw: unknown;
+  try {
+    raw = doc.toJS({ maxAliasCount: 100 }) ?? {};
+  } catch (err) {
+    // Aliases without anchors and alias bombs fail only here, after parsing.
+    throw new ConfigError([`${source}: YAML error: ${(err as Error).message.split("\n")[0]}`]);
+  }
   const problems: string[] = [];
   const interpolated = interpolateEnv(raw, env, "", problems);
   const envPaths = new Set(problems.map((p) => p.slice(0, p.indexOf(":"))));

@@ -1,0 +1,145 @@
+/**
+ * Fuzz targets: every parser and encoder that sees text from strangers, each with the invariant it must keep for
+ * any input. The quick run (a test) and the long run (`npm run fuzz -- --runs N`) share these.
+ */
+import fc from "fast-check";
+import { parseConfig } from "../../src/config/load.js";
+import { CommandRegistry, splitArgs } from "../../src/core/commands.js";
+import { ConfigError } from "../../src/core/errors.js";
+import { fromPlain, normalize, toPlain } from "../../src/core/richtext.js";
+import { features } from "../../src/features/index.js";
+
+export interface FuzzTarget {
+  name: string;
+  arbitrary: fc.Arbitrary<unknown>;
+  /** Throws (or returns a message) when the invariant is broken. */
+  check(input: unknown): void | Promise<void>;
+}
+
+/** Text that mixes what attackers send: control bytes, IRC codes, CTCP, markup, mentions, zero-width and wide characters. */
+export const hostileText = fc.oneof(
+  fc.string({ unit: "binary", maxLength: 300 }),
+  fc
+    .array(
+      fc.constantFrom(
+        "\r",
+        "\n",
+        "\r\n",
+        "\0",
+        "\x01",
+        "\x01DCC SEND x 2130706433 6667 1\x01",
+        "\x01ACTION waves\x01",
+        "\x02",
+        "\x03",
+        "\x0301,01",
+        "\x0f",
+        "\x16",
+        "\x1d",
+        "\x1f",
+        "\x11",
+        "QUIT :bye",
+        "JOIN 0",
+        ":",
+        "#a,#b",
+        "@everyone",
+        "@here",
+        "@room",
+        "@every\u200bone",
+        "＠everyone",
+        "<@123>",
+        "<@&456>",
+        "<script>alert(1)</script>",
+        '<a href="javascript:alert(1)">x</a>',
+        "<mx-reply>",
+        "**",
+        "__",
+        "~~",
+        "||",
+        "`",
+        "```",
+        "[bank](https://evil.example)",
+        "\u202e",
+        "😀",
+        "漢字",
+        "é",
+        " ",
+        "word",
+        "!time",
+        "#startmeeting",
+        "15:00 UTC",
+        "tomorrow 9am Berlin",
+      ),
+      { maxLength: 40 },
+    )
+    .map((parts) => parts.join("")),
+);
+
+const allCommands = new CommandRegistry("!");
+for (const f of features) for (const c of f.commands ?? []) allCommands.add(c);
+
+export const coreTargets: FuzzTarget[] = [
+  {
+    name: "rich text from plain text",
+    arbitrary: hostileText,
+    check(input) {
+      const s = input as string;
+      const rt = normalize(fromPlain(s));
+      const back = toPlain(rt);
+      if (back !== s.replace(/\r\n|\r/g, "\n")) throw new Error("plain text did not round-trip");
+    },
+  },
+  {
+    name: "command parser",
+    arbitrary: fc.tuple(hostileText, fc.constantFrom("!", "#", "crier: ", "")).map(([t, p]) => p + t),
+    check(input) {
+      const r = allCommands.parseMessage(input as string, "crier");
+      for (const inv of r.invocations) if (typeof inv.args !== "string") throw new Error("args must be text");
+      splitArgs(input as string);
+    },
+  },
+  {
+    name: "command argument parsers",
+    arbitrary: fc.tuple(fc.nat(), hostileText),
+    check(input) {
+      const [i, text] = input as [number, string];
+      const cmds = allCommands.all.filter((c) => c.parse);
+      if (!cmds.length) return;
+      const cmd = cmds[i % cmds.length];
+      try {
+        cmd.parse!(text);
+      } catch (err) {
+        // Bad input must be a UserError (shown to the user), never a crash.
+        if ((err as Error).name !== "UserError") throw err;
+      }
+    },
+  },
+  {
+    name: "config loader",
+    arbitrary: fc.oneof(
+      fc.string({ maxLength: 400 }),
+      fc.jsonValue({ maxDepth: 4 }).map((v) => JSON.stringify({ accounts: { console: {} }, links: v })),
+      fc.jsonValue({ maxDepth: 4 }).map((v) => JSON.stringify(v)),
+    ),
+    check(input) {
+      try {
+        parseConfig(input as string, {}, "fuzz.yaml");
+      } catch (err) {
+        if (!(err instanceof ConfigError)) throw err;
+        for (const p of err.problems)
+          if (typeof p !== "string" || !p.length) throw new Error("config problems must be sentences");
+      }
+    },
+  },
+];
+
+/** Runs a check with a time bound: no single input may take over a second. */
+export async function checkBounded(target: FuzzTarget, input: unknown): Promise<void> {
+  const start = performance.now();
+  await target.check(input);
+  const ms = performance.now() - start;
+  if (ms > 1000) throw new Error(`${target.name} took ${Math.round(ms)} ms on one input`);
+}
+
+export function allTargets(): FuzzTarget[] {
+  return [...coreTargets];
+}
