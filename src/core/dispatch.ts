@@ -13,6 +13,7 @@ import { RateLimiter } from "./ratelimit.js";
 import { fromPlain, type RichText, toPlain } from "./richtext.js";
 import { didYouMean } from "../config/suggest.js";
 import { resolveZone } from "../services/zone-fallback.js";
+import { StoreUnavailableError } from "../store/store.js";
 
 const MAX_COMMAND_TEXT = 4000;
 
@@ -110,6 +111,13 @@ export class Dispatcher {
     } catch (err) {
       if (err instanceof UserError) {
         await ctx.reply(err.message).catch(() => undefined);
+      } else if (err instanceof StoreUnavailableError) {
+        this.app.log.error({ err, ref, command: cmd.name }, "store unavailable; command refused");
+        await ctx
+          .reply(
+            `crier cannot save anything right now (its storage is full or read-only), so nothing was done; please try again later (ref ${ref})`,
+          )
+          .catch(() => undefined);
       } else {
         this.app.log.error(
           { err, ref, command: cmd.name, room: event.room, user: userKey(event.sender) },
@@ -164,10 +172,15 @@ export class Dispatcher {
       await responder(body, { private: isPrivate });
       return;
     }
-    await this.app.notify(
-      event.room,
-      body,
-      `reply:${event.room.account}:${event.room.room}:${event.id}:${toPlain(body).length}:${newErrorRef()}`,
-    );
+    const key = `reply:${event.room.account}:${event.room.room}:${event.id}:${newErrorRef()}`;
+    try {
+      await this.app.notify(event.room, body, key);
+    } catch (err) {
+      if (!(err instanceof StoreUnavailableError)) throw err;
+      // The outbox cannot take it while the store is down: answer straight away, without the delivery guarantee.
+      await this.app.adapters
+        .get(event.room.account)
+        ?.send({ room: event.room.room, body, kind: "notice", idempotencyKey: key });
+    }
   }
 }

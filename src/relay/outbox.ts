@@ -280,7 +280,13 @@ class Worker {
         await this.pause(1_000);
         continue;
       }
-      await this.deliver(row);
+      try {
+        await this.deliver(row);
+      } catch (err) {
+        // The store itself failed (disk full, read-only): keep the row as it is and try again later.
+        this.log.error({ err, key: row.key }, "outbox could not record a delivery; retrying later");
+        await this.pause(5_000);
+      }
     }
   }
 

@@ -95,7 +95,11 @@ export class SqliteStore implements Store {
         this.db.exec("COMMIT");
         return result;
       } catch (err) {
-        if (this.db.inTransaction) this.db.exec("ROLLBACK");
+        try {
+          if (this.db.inTransaction) this.db.exec("ROLLBACK");
+        } catch {
+          // A failing rollback (read-only, I/O error) must not hide the error that caused it.
+        }
         throw err;
       }
     });
