@@ -14,7 +14,10 @@ const walk = (dir) => {
     else if (name.endsWith(".test.ts")) files.push(p);
   }
 };
-for (const r of roots.length ? roots : ["test"]) walk(r);
+for (const r of roots.length ? roots : ["test"]) {
+  if (statSync(r).isDirectory()) walk(r);
+  else files.push(r);
+}
 if (!files.length) {
   console.error(`no test files under ${roots.join(", ")}`);
   process.exit(1);

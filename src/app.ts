@@ -15,6 +15,7 @@ import { features as allFeatures } from "./features/index.js";
 import { Outbox, outboxMigrations } from "./relay/outbox.js";
 import { type Clock, SystemClock } from "./services/clock.js";
 import { Identity, identityMigrations } from "./services/identity.js";
+import { Metrics } from "./services/metrics.js";
 import { InstanceLock } from "./store/instance-lock.js";
 import { migrate } from "./store/migrate.js";
 import { PostgresStore } from "./store/postgres.js";
@@ -67,6 +68,7 @@ export class App {
     for (const f of this.features) for (const c of f.commands ?? []) commands.add(c);
     const outbox = new Outbox(store, clock, log.child({ part: "outbox" }));
     const identity = new Identity(store);
+    const metrics = new Metrics();
     const adapters = new Map<string, Adapter>();
     const ctx: AppContext = {
       config,
@@ -78,6 +80,7 @@ export class App {
       outbox,
       commands,
       identity,
+      metrics,
       services: new Map(),
       isAdmin: async (user: UserRef, room?: RoomRef) => {
         const person = await identity.personId(user);
@@ -115,6 +118,7 @@ export class App {
       (text, key) => void ctx.warnAdmins(text, key).catch((err) => log.error({ err }, "admin warning failed")),
     );
     this.ctx = ctx;
+    registerCoreMetrics(ctx);
     this.dispatcher = new Dispatcher(ctx, this.features);
   }
 
@@ -139,6 +143,7 @@ export class App {
             publicUrl: opts.config.http.publicUrl,
             admins: opts.config.admins,
             commands: app.ctx.commands.all,
+            metrics: app.ctx.metrics,
           });
         }
         app.ctx.adapters.set(account, adapter);
@@ -180,4 +185,20 @@ export class App {
     if (this.started) log.info("crier stopped");
     this.started = false;
   }
+}
+
+/** Queue depths and connection states, computed when /metrics is scraped. */
+function registerCoreMetrics(ctx: AppContext): void {
+  ctx.metrics.collect("crier_outbox_pending", "messages waiting to be delivered, per account", async () =>
+    (await ctx.outbox.depths()).map((d) => ({ labels: { account: d.account }, value: Number(d.pending) })),
+  );
+  ctx.metrics.collect("crier_outbox_parked", "messages that could not be delivered and were parked", async () =>
+    (await ctx.outbox.depths()).map((d) => ({ labels: { account: d.account }, value: Number(d.parked) })),
+  );
+  ctx.metrics.collect("crier_account_connected", "1 when the account is connected", async () =>
+    [...ctx.adapters.values()].map((a) => ({
+      labels: { account: a.account },
+      value: a.state() === "connected" ? 1 : 0,
+    })),
+  );
 }

@@ -89,6 +89,8 @@ export interface AdapterDeps {
   /** Base URL of crier's HTTP server when it is enabled (for media and long-text links). */
   publicUrl?: string;
   admins: string[];
+  /** Counters such as reconnects (`crier_reconnects_total{account}`); optional so adapters work without it. */
+  metrics?: import("../services/metrics.js").Metrics;
   /** The command declarations (Discord registers them as slash commands). */
   commands: readonly AnyCommand[];
 }

@@ -2,6 +2,7 @@ import type { Config } from "../config/schema.js";
 import type { Outbox } from "../relay/outbox.js";
 import type { Clock } from "../services/clock.js";
 import type { Identity } from "../services/identity.js";
+import type { Metrics } from "../services/metrics.js";
 import type { Store } from "../store/store.js";
 import type { Adapter } from "./adapter.js";
 import type { CommandRegistry } from "./commands.js";
@@ -21,6 +22,7 @@ export interface AppContext {
   outbox: Outbox;
   commands: CommandRegistry;
   identity: Identity;
+  metrics: Metrics;
   /** True when the user is a configured admin (directly or through a linked identity) or a room admin. */
   isAdmin(user: UserRef, room?: RoomRef): Promise<boolean>;
   /** Sends crier's own words to a room, through the outbox. */
