@@ -34,8 +34,26 @@ export function formatWorld(instantMs: number, zones: readonly string[], opts: W
   return `<t:${secs}:F> (<t:${secs}:R>) — ${text}`;
 }
 
+const ABBREVIATION_LOCALES = ["en-US", "en-GB", "en-IN", "en-AU", "en-NZ"];
+
+/**
+ * The abbreviation readers know for a zone at an instant (CET, EST, BST, IST, AEDT…): ICU has each only in some
+ * English locales, so try those before falling back to the `GMT+5:45` form.
+ */
+export function abbreviation(instantMs: number, zone: string): string {
+  const dt = DateTime.fromMillis(instantMs, { zone });
+  let fallback = "";
+  for (const locale of ABBREVIATION_LOCALES) {
+    const name = dt.setLocale(locale).offsetNameShort ?? "";
+    if (name === "UTC" || name === "GMT") return name;
+    if (name && !/^(GMT|UTC)[+-−]/.test(name)) return name;
+    fallback ||= name;
+  }
+  return fallback.replace(/^GMT/, "UTC") || `UTC${dt.toFormat("ZZ")}`;
+}
+
 /** `Wed 11 Feb 2015 15:00 UTC`: the echo that shows how crier understood a time. */
 export function formatInstant(instantMs: number, zone: string): string {
   const dt = DateTime.fromMillis(instantMs, { zone });
-  return `${dt.toFormat("ccc d LLL yyyy HH:mm")} ${dt.offsetNameShort ?? zone}`;
+  return `${dt.toFormat("ccc d LLL yyyy HH:mm")} ${abbreviation(instantMs, zone)}`;
 }
