@@ -1,7 +1,19 @@
 /** Every feature, in the order they see events. Adding a feature is one file plus one line here. */
 import type { Feature } from "../core/context.js";
 import { helpFeature } from "./help.js";
+import { identityLinkFeature } from "./identity-link.js";
 import { linkAdminFeature } from "./link-admin.js";
 import { relayFeature } from "./relay.js";
+import { seenFeature } from "./seen.js";
+import { timeFeature } from "./time.js";
+import { tzFeature } from "./tz.js";
 
-export const features: Feature[] = [relayFeature, linkAdminFeature, helpFeature];
+export const features: Feature[] = [
+  seenFeature,
+  relayFeature,
+  linkAdminFeature,
+  helpFeature,
+  timeFeature,
+  tzFeature,
+  identityLinkFeature,
+];
