@@ -6,6 +6,7 @@ import { registerCheckConfig } from "./cli/check-config.js";
 import { registerSchema } from "./cli/schema.js";
 import { registerRender } from "./cli/render.js";
 import { registerStart } from "./cli/start.js";
+import { registerTime } from "./cli/time.js";
 
 const pkg = JSON.parse(readFileSync(new URL("../package.json", import.meta.url), "utf8")) as { version: string };
 
@@ -19,5 +20,6 @@ registerCheckConfig(program);
 registerBackup(program);
 registerSchema(program);
 registerRender(program);
+registerTime(program);
 
 await program.parseAsync(process.argv);

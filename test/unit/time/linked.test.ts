@@ -1,0 +1,60 @@
+/** A zone set on one platform serves the same person, once linked, on the others. */
+import { describe, it } from "node:test";
+import { FakeClock } from "../../../src/services/clock.js";
+import { makeTestApp } from "../../helpers/app.js";
+
+describe("zones follow linked identities", () => {
+  it("zone set on one account is used when the linked person asks on another; codes are one-time and expire", async () => {
+    const clock = new FakeClock(Date.UTC(2026, 10, 25, 10, 0));
+    const t = await makeTestApp(
+      {
+        accounts: {
+          console: { user: "op", rooms: ["a"] },
+          "console.b": { user: "bee", rooms: ["b"] },
+          "console.c": { user: "sea", rooms: ["c"] },
+        },
+      },
+      { clock },
+    );
+    try {
+      const b = t.consoles.get("console.b")!;
+      const c = t.consoles.get("console.c")!;
+      await t.say("!tz set Berlin", { room: "a", user: "alice" });
+      await t.expectSent("your zone is now Europe/Berlin");
+      await t.say("!link-identity", { room: "a", user: "alice" });
+      const offer = await t.expectSent(/say "!link-identity ([A-Z0-9]{8})"/);
+      const code = /!link-identity ([A-Z0-9]{8})/.exec(offer)![1];
+
+      await t.say("!time 15:00 UTC", { account: "console.b", room: "b", user: "alice_b" });
+      await b.waitFor((s) => /15:00 UTC → 15:00 UTC \(UTC\)/.test(s.text));
+      await t.say(`!link-identity ${code}`, { account: "console.b", room: "b", user: "alice_b" });
+      await b.waitFor((s) => s.text.includes("are now one person"));
+      await t.say("!time 15:00 UTC", { account: "console.b", room: "b", user: "alice_b" });
+      await b.waitFor((s) => s.text.includes("15:00 UTC → 15:00 UTC (UTC) · 16:00 Berlin (CET)"));
+      await t.say("!whoami", { account: "console.b", room: "b", user: "alice_b" });
+      await b.waitFor((s) => s.text.includes("linked with console:alice; zone: Europe/Berlin"));
+
+      // Single use: the same code cannot link a third account; a new code expires after 10 minutes.
+      await t.say(`!link-identity ${code}`, { account: "console.c", room: "c", user: "mallory" });
+      await c.waitFor((s) => s.text.includes("unknown or has expired"));
+      await t.say("!link-identity", { room: "a", user: "alice" });
+      const second = /!link-identity ([A-Z0-9]{8})/.exec(
+        await t.expectSent(/say "!link-identity [A-Z0-9]{8}"(?![\s\S]*\1)/),
+      )![1];
+      clock.advance(11 * 60_000);
+      await t.say(`!link-identity ${second}`, { account: "console.c", room: "c", user: "alice_c" });
+      await c.waitFor(
+        (s) =>
+          s.text.includes("unknown or has expired") && c.sent.filter((x) => x.text.includes("expired")).length === 2,
+      );
+
+      // Unlinking from the other side gives each identity its own person again.
+      await t.say("!unlink-identity", { account: "console.b", room: "b", user: "alice_b" });
+      await b.waitFor((s) => s.text === "console.b:alice_b is unlinked");
+      await t.say("!whoami", { account: "console.b", room: "b", user: "alice_b" });
+      await b.waitFor((s) => s.text.startsWith("you are console.b:alice_b; zone: Europe/Berlin"));
+    } finally {
+      await t.close();
+    }
+  });
+});
