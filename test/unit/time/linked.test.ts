@@ -38,7 +38,9 @@ describe("zones follow linked identities", () => {
       await t.say(`!link-identity ${code}`, { account: "console.c", room: "c", user: "mallory" });
       await c.waitFor((s) => s.text.includes("unknown or has expired"));
       await t.say("!link-identity", { room: "a", user: "alice" });
-      const second = /!link-identity ([A-Z0-9]{8})/.exec(
+      await t.console.waitFor(() => t.console.sent.filter((x) => x.text.includes("within 10 minutes")).length === 2);
+      const offers = t.console.sent.filter((x) => x.text.includes("within 10 minutes"));
+      const second = /!link-identity ([A-Z0-9]{8})/.exec(offers[1].text)![1];
         await t.expectSent(/say "!link-identity [A-Z0-9]{8}"(?![\s\S]*\1)/),
       )![1];
       clock.advance(11 * 60_000);
@@ -53,6 +55,31 @@ describe("zones follow linked identities", () => {
       await b.waitFor((s) => s.text === "console.b:alice_b is unlinked");
       await t.say("!whoami", { account: "console.b", room: "b", user: "alice_b" });
       await b.waitFor((s) => s.text.startsWith("you are console.b:alice_b; zone: Europe/Berlin"));
+    } finally {
+      await t.close();
+    }
+  });
+});
+
+describe("auto-conversion (opt-in per room)", () => {
+  it("converts a time with a zone once, ignores times without a zone and rooms that did not opt in", async () => {
+    const clock = new FakeClock(Date.UTC(2026, 10, 25, 10, 0));
+    const t = await makeTestApp(
+      { accounts: { console: { user: "op", rooms: ["a", "quiet"] } }, timezones: { autoConvert: ["console/a"], world: ["UTC", "Europe/Berlin", "America/New_York"] } },
+      { clock },
+    );
+    try {
+      await t.say("meeting at 15:00 UTC today", { room: "a", user: "alice" });
+      await t.expectSent("Wed 25 Nov 2026 15:00 UTC → 15:00 UTC (UTC) · 16:00 Berlin (CET) · 10:00 New York (EST)");
+      await t.say("lunch at 12:30 then", { room: "a", user: "alice" });
+      await t.say("meeting at 15:00 UTC today", { room: "quiet", user: "alice" });
+      clock.advance(61_000);
+      await t.say(`${"at 15:00 UTC ".repeat(2000)}`, { room: "a", user: "alice" });
+      await t.say("!ping", { room: "a", user: "alice" });
+      await t.expectSent("pong");
+      const conversions = t.console.sent.filter((s) => s.text.includes("→"));
+      if (conversions.length !== 2) throw new Error(`expected 2 conversions, got ${conversions.map((c) => c.text).join(" | ")}`);
+      if (conversions.some((c) => c.room !== "a")) throw new Error("converted in a room that did not opt in");
     } finally {
       await t.close();
     }
