@@ -41,8 +41,6 @@ describe("zones follow linked identities", () => {
       await t.console.waitFor(() => t.console.sent.filter((x) => x.text.includes("within 10 minutes")).length === 2);
       const offers = t.console.sent.filter((x) => x.text.includes("within 10 minutes"));
       const second = /!link-identity ([A-Z0-9]{8})/.exec(offers[1].text)![1];
-        await t.expectSent(/say "!link-identity [A-Z0-9]{8}"(?![\s\S]*\1)/),
-      )![1];
       clock.advance(11 * 60_000);
       await t.say(`!link-identity ${second}`, { account: "console.c", room: "c", user: "alice_c" });
       await c.waitFor(
@@ -65,7 +63,10 @@ describe("auto-conversion (opt-in per room)", () => {
   it("converts a time with a zone once, ignores times without a zone and rooms that did not opt in", async () => {
     const clock = new FakeClock(Date.UTC(2026, 10, 25, 10, 0));
     const t = await makeTestApp(
-      { accounts: { console: { user: "op", rooms: ["a", "quiet"] } }, timezones: { autoConvert: ["console/a"], world: ["UTC", "Europe/Berlin", "America/New_York"] } },
+      {
+        accounts: { console: { user: "op", rooms: ["a", "quiet"] } },
+        timezones: { autoConvert: ["console/a"], world: ["UTC", "Europe/Berlin", "America/New_York"] },
+      },
       { clock },
     );
     try {
@@ -78,7 +79,8 @@ describe("auto-conversion (opt-in per room)", () => {
       await t.say("!ping", { room: "a", user: "alice" });
       await t.expectSent("pong");
       const conversions = t.console.sent.filter((s) => s.text.includes("→"));
-      if (conversions.length !== 2) throw new Error(`expected 2 conversions, got ${conversions.map((c) => c.text).join(" | ")}`);
+      if (conversions.length !== 2)
+        throw new Error(`expected 2 conversions, got ${conversions.map((c) => c.text).join(" | ")}`);
       if (conversions.some((c) => c.room !== "a")) throw new Error("converted in a room that did not opt in");
     } finally {
       await t.close();
