@@ -173,7 +173,7 @@ export class App {
   async stop(): Promise<void> {
     const { log, adapters, outbox, store } = this.ctx;
     for (const f of [...this.features].reverse())
-      await f.stop?.().catch((err) => log.error({ err, feature: f.name }, "feature stop failed"));
+      await f.stop?.(this.ctx).catch((err) => log.error({ err, feature: f.name }, "feature stop failed"));
     await outbox.stop();
     await Promise.all(
       [...adapters.values()].map((a) =>

@@ -42,7 +42,7 @@ export interface Feature {
   init?(app: AppContext): Promise<void>;
   /** Called after adapters are started. */
   start?(app: AppContext): Promise<void>;
-  stop?(): Promise<void>;
+  stop?(app: AppContext): Promise<void>;
   /** Sees every inbound event (inside the error boundary); relay and minutes use it. */
   onEvent?(event: ChatEvent, app: AppContext): Promise<void>;
 }

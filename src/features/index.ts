@@ -4,7 +4,10 @@ import { autoConvertFeature } from "./auto-convert.js";
 import { helpFeature } from "./help.js";
 import { identityLinkFeature } from "./identity-link.js";
 import { linkAdminFeature } from "./link-admin.js";
+import { nextFeature } from "./next.js";
 import { relayFeature } from "./relay.js";
+import { remindFeature } from "./remind.js";
+import { schedulesFeature } from "./schedules.js";
 import { seenFeature } from "./seen.js";
 import { timeFeature } from "./time.js";
 import { tzFeature } from "./tz.js";
@@ -18,4 +21,7 @@ export const features: Feature[] = [
   tzFeature,
   identityLinkFeature,
   autoConvertFeature,
+  schedulesFeature,
+  remindFeature,
+  nextFeature,
 ];

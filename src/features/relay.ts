@@ -5,26 +5,32 @@ import { Relay } from "../relay/relay.js";
 
 const PRUNE_EVERY_MS = 6 * 3_600_000;
 
-let relay: Relay | undefined;
-let pruning: ReturnType<AppContext["clock"]["sleep"]> | undefined;
-let stopped = false;
+/** Per-app state of the prune loop (several apps may run in one process, as in tests). */
+interface PruneState {
+  stopped: boolean;
+  sleeping?: { cancel(): void };
+}
 
 /** The relay between linked rooms; admin commands for it live in link-admin.ts. */
 export const relayFeature: Feature = {
   name: "relay",
   migrations: messageMapMigrations,
   async init(app) {
-    relay = new Relay(app);
+    const relay = new Relay(app);
     await relay.init();
     app.services.set("relay", relay);
   },
   async start(app) {
-    stopped = false;
-    void pruneLoop(app);
+    const state: PruneState = { stopped: false };
+    app.services.set("relay-prune", state);
+    void pruneLoop(app, state);
   },
-  async stop() {
-    stopped = true;
-    pruning?.cancel();
+  async stop(app) {
+    const state = app.services.get("relay-prune") as PruneState | undefined;
+    if (state) {
+      state.stopped = true;
+      state.sleeping?.cancel();
+    }
   },
   async onEvent(event, app) {
     await (app.services.get("relay") as Relay | undefined)?.onEvent(event);
@@ -32,9 +38,9 @@ export const relayFeature: Feature = {
 };
 
 /** Forgets old message-map entries and delivered outbox rows, a few times a day. */
-async function pruneLoop(app: AppContext): Promise<void> {
+async function pruneLoop(app: AppContext, state: PruneState): Promise<void> {
   const keep = parseDuration(app.config.relay.retention) ?? 30 * 86_400_000;
-  while (!stopped) {
+  while (!state.stopped) {
     try {
       const cutoff = app.clock.now() - keep;
       const r = app.services.get("relay") as Relay;
@@ -44,7 +50,8 @@ async function pruneLoop(app: AppContext): Promise<void> {
     } catch (err) {
       app.log.warn({ err }, "relay prune failed");
     }
-    pruning = app.clock.sleep(PRUNE_EVERY_MS);
-    await pruning.done;
+    const sleep = app.clock.sleep(PRUNE_EVERY_MS);
+    state.sleeping = sleep;
+    await sleep.done;
   }
 }

@@ -44,6 +44,8 @@ export interface OutboxItem {
   message: OutgoingMessage;
   /** Free-form data for hooks (the relay stores the origin message here). */
   meta?: unknown;
+  /** Not before this time (epoch ms): paces catch-up deliveries after downtime. */
+  notBefore?: number;
 }
 
 /** Resolves what an edit/delete/react targets at send time (the original may have been sent only just now). */
@@ -109,7 +111,7 @@ export class Outbox {
             it.op ?? "send",
             JSON.stringify(message),
             it.meta === undefined ? null : JSON.stringify(it.meta),
-            now,
+            Math.max(now, it.notBefore ?? 0),
             now,
           ],
         );

@@ -1,0 +1,370 @@
+/**
+ * The schedule engine. Schedules live in the store with their next due time (indexed); one timer loop sleeps until
+ * the earliest (in chunks, re-reading the clock on every wake, so clock steps and stalls are survived) and fires what
+ * is due. Firing an occurrence — recording it under its unique key (schedule + instant), enqueueing its messages
+ * in the outbox and moving the schedule on — is one transaction: a crash before it commits fires again after the
+ * restart, a crash after it is delivered by the outbox; never twice, never zero times. Several instances on one
+ * PostgreSQL store cannot double-fire either: the occurrence key is unique.
+ */
+import type { OutgoingMessage } from "../core/adapter.js";
+import type { AppContext } from "../core/context.js";
+import type { RoomRef, UserRef } from "../core/model.js";
+import type { RichText } from "../core/richtext.js";
+import type { OutboxItem } from "../relay/outbox.js";
+import type { Migration, Queryable } from "../store/store.js";
+import { nextAfter, type RecurrenceSpec } from "./recurrence.js";
+import { renderTemplate } from "./templates.js";
+
+export const schedulerMigrations: Migration[] = [
+  {
+    id: "scheduler/1-schedules",
+    sql: `CREATE TABLE schedules (id TEXT PRIMARY KEY, kind TEXT NOT NULL, spec TEXT NOT NULL, offset_ms BIGINT NOT NULL DEFAULT 0,
+            text TEXT NOT NULL, targets TEXT NOT NULL, owner TEXT, mention TEXT, grace_ms BIGINT NOT NULL, source TEXT NOT NULL,
+            meta TEXT, active INTEGER NOT NULL, next_at BIGINT, last_due BIGINT, created_at BIGINT NOT NULL);
+          CREATE INDEX schedules_due ON schedules (active, next_at);
+          CREATE INDEX schedules_owner ON schedules (owner, active);
+          CREATE TABLE schedule_runs (key TEXT PRIMARY KEY, schedule_id TEXT NOT NULL, due_at BIGINT NOT NULL, status TEXT NOT NULL,
+            at BIGINT NOT NULL)`,
+  },
+];
+
+export type ScheduleKind = "announcement" | "meeting-reminder" | "reminder";
+
+export interface ScheduleMeta {
+  title?: string;
+  place?: string;
+  meeting?: string;
+  /** Zone the person asked in (reminders), for listing. */
+  zone?: string;
+  /** One-line description of the recurrence, for listing ("every monday 09:00"). */
+  every?: string;
+}
+
+export interface ScheduleInput {
+  id: string;
+  kind: ScheduleKind;
+  spec: RecurrenceSpec;
+  /** Fire this long before each occurrence of `spec` (meeting reminders). */
+  offsetMs?: number;
+  text: string;
+  targets: RoomRef[];
+  /** Identity key of the person who asked (reminders). */
+  owner?: string;
+  /** Who a reminder is addressed to, per platform. */
+  mention?: UserRef;
+  graceMs: number;
+  source: "config" | "chat" | "meeting";
+  meta?: ScheduleMeta;
+}
+
+interface ScheduleRow {
+  id: string;
+  kind: ScheduleKind;
+  spec: string;
+  offset_ms: number;
+  text: string;
+  targets: string;
+  owner: string | null;
+  mention: string | null;
+  grace_ms: number;
+  source: string;
+  meta: string | null;
+  active: number;
+  next_at: number | null;
+}
+
+export interface Occurrence {
+  id: string;
+  kind: ScheduleKind;
+  /** When it fires. */
+  at: number;
+  /** What it is about (the meeting start for meeting reminders). */
+  about: number;
+  zone: string;
+  targets: RoomRef[];
+  text: string;
+  meta: ScheduleMeta;
+}
+
+const BATCH = 200;
+const LATE_SPACING_MS = 1_000;
+
+const specZone = (spec: RecurrenceSpec): string => ("zone" in spec ? spec.zone : "UTC");
+
+export class Scheduler {
+  private running = false;
+  private sleeping: { cancel(): void } | undefined;
+  private loopDone: Promise<void> = Promise.resolve();
+  /** Fired-occurrence listeners (tests, metrics). */
+  readonly fired: Array<(o: { id: string; due: number; late: boolean; missed: boolean }) => void> = [];
+
+  constructor(private readonly app: AppContext) {}
+
+  /** The next firing time strictly after `after`. */
+  nextFire(spec: RecurrenceSpec, offsetMs: number, after: number): number | undefined {
+    const base = nextAfter(spec, after + offsetMs);
+    return base === undefined ? undefined : base - offsetMs;
+  }
+
+  /** Creates or updates a schedule; a changed recurrence is re-armed from now (nothing past is fired). */
+  async upsert(input: ScheduleInput): Promise<void> {
+    const now = this.app.clock.now();
+    const spec = JSON.stringify(input.spec);
+    const existing = await this.app.store.get<{
+      spec: string;
+      offset_ms: number;
+      next_at: number | null;
+      active: number;
+    }>("SELECT spec, offset_ms, next_at, active FROM schedules WHERE id = ?", [input.id]);
+    const same =
+      existing && existing.spec === spec && Number(existing.offset_ms) === (input.offsetMs ?? 0) && existing.active;
+    const next = same ? existing.next_at : (this.nextFire(input.spec, input.offsetMs ?? 0, now) ?? null);
+    await this.app.store.run(
+      `INSERT INTO schedules (id, kind, spec, offset_ms, text, targets, owner, mention, grace_ms, source, meta, active, next_at, created_at)
+       VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)
+       ON CONFLICT (id) DO UPDATE SET kind = excluded.kind, spec = excluded.spec, offset_ms = excluded.offset_ms, text = excluded.text,
+         targets = excluded.targets, owner = excluded.owner, mention = excluded.mention, grace_ms = excluded.grace_ms,
+         source = excluded.source, meta = excluded.meta, active = excluded.active, next_at = excluded.next_at`,
+      [
+        input.id,
+        input.kind,
+        spec,
+        input.offsetMs ?? 0,
+        input.text,
+        JSON.stringify(input.targets),
+        input.owner ?? null,
+        input.mention ? JSON.stringify(input.mention) : null,
+        input.graceMs,
+        input.source,
+        input.meta ? JSON.stringify(input.meta) : null,
+        next === null ? 0 : 1,
+        next,
+        now,
+      ],
+    );
+    this.wake();
+  }
+
+  async cancel(id: string): Promise<boolean> {
+    const r = await this.app.store.run("UPDATE schedules SET active = 0, next_at = NULL WHERE id = ? AND active = 1", [
+      id,
+    ]);
+    return r.changes > 0;
+  }
+
+  /** Deactivates schedules of a source that are no longer wanted (config entries removed). */
+  async retire(source: string, keep: readonly string[]): Promise<void> {
+    const rows = await this.app.store.all<{ id: string }>("SELECT id FROM schedules WHERE source = ? AND active = 1", [
+      source,
+    ]);
+    for (const r of rows) if (!keep.includes(r.id)) await this.cancel(r.id);
+  }
+
+  /** Moves a (one-off) schedule to a new time and re-activates it. */
+  async moveTo(id: string, at: number): Promise<void> {
+    await this.app.store.run("UPDATE schedules SET spec = ?, active = 1, next_at = ? WHERE id = ?", [
+      JSON.stringify({ kind: "instant", at }),
+      at,
+      id,
+    ]);
+    this.wake();
+  }
+
+  async get(id: string): Promise<(ScheduleInput & { nextAt: number | null; active: boolean }) | undefined> {
+    const row = await this.app.store.get<ScheduleRow>("SELECT * FROM schedules WHERE id = ?", [id]);
+    return row ? this.fromRow(row) : undefined;
+  }
+
+  async list(where: {
+    owner?: string;
+    kind?: ScheduleKind;
+  }): Promise<Array<ScheduleInput & { nextAt: number | null; active: boolean }>> {
+    const rows = where.owner
+      ? await this.app.store.all<ScheduleRow>(
+          "SELECT * FROM schedules WHERE owner = ? AND active = 1 ORDER BY next_at",
+          [where.owner],
+        )
+      : await this.app.store.all<ScheduleRow>(
+          "SELECT * FROM schedules WHERE kind = ? AND active = 1 ORDER BY next_at",
+          [where.kind ?? "announcement"],
+        );
+    return rows.map((r) => this.fromRow(r));
+  }
+
+  async countActive(owner: string): Promise<number> {
+    const r = await this.app.store.get<{ n: number }>(
+      "SELECT COUNT(*) AS n FROM schedules WHERE owner = ? AND active = 1",
+      [owner],
+    );
+    return Number(r?.n ?? 0);
+  }
+
+  private fromRow(row: ScheduleRow): ScheduleInput & { nextAt: number | null; active: boolean } {
+    return {
+      id: row.id,
+      kind: row.kind,
+      spec: JSON.parse(row.spec) as RecurrenceSpec,
+      offsetMs: Number(row.offset_ms),
+      text: row.text,
+      targets: JSON.parse(row.targets) as RoomRef[],
+      owner: row.owner ?? undefined,
+      mention: row.mention ? (JSON.parse(row.mention) as UserRef) : undefined,
+      graceMs: Number(row.grace_ms),
+      source: row.source as ScheduleInput["source"],
+      meta: row.meta ? (JSON.parse(row.meta) as ScheduleMeta) : undefined,
+      nextAt: row.next_at === null ? null : Number(row.next_at),
+      active: !!row.active,
+    };
+  }
+
+  /** Every firing of the given schedules in (from, until] — the same arithmetic the live loop uses. */
+  occurrences(schedules: readonly ScheduleInput[], from: number, until: number, limit = 10_000): Occurrence[] {
+    const out: Occurrence[] = [];
+    for (const s of schedules) {
+      let t = from;
+      for (let i = 0; i < limit; i++) {
+        const at = this.nextFire(s.spec, s.offsetMs ?? 0, t);
+        if (at === undefined || at > until) break;
+        out.push({
+          id: s.id,
+          kind: s.kind,
+          at,
+          about: at + (s.offsetMs ?? 0),
+          zone: specZone(s.spec),
+          targets: s.targets,
+          text: s.text,
+          meta: s.meta ?? {},
+        });
+        t = at;
+      }
+    }
+    return out.sort((a, b) => a.at - b.at || a.id.localeCompare(b.id));
+  }
+
+  start(): void {
+    if (this.running) return;
+    this.running = true;
+    this.loopDone = this.loop();
+  }
+
+  async stop(): Promise<void> {
+    this.running = false;
+    this.wake();
+    await this.loopDone;
+  }
+
+  wake(): void {
+    this.sleeping?.cancel();
+  }
+
+  private async loop(): Promise<void> {
+    const { store, clock, log } = this.app;
+    while (this.running) {
+      let wait = 60_000;
+      try {
+        const now = clock.now();
+        const due = await store.all<ScheduleRow>(
+          "SELECT * FROM schedules WHERE active = 1 AND next_at <= ? ORDER BY next_at, id LIMIT ?",
+          [now, BATCH],
+        );
+        let late = 0;
+        for (const row of due) {
+          if (!this.running) break;
+          late = await this.fire(row, now, late);
+        }
+        if (due.length === BATCH) continue;
+        const next = await store.get<{ t: number | null }>("SELECT MIN(next_at) AS t FROM schedules WHERE active = 1");
+        if (next?.t !== null && next?.t !== undefined) wait = Math.max(0, Number(next.t) - clock.now());
+      } catch (err) {
+        log.error({ err }, "scheduler pass failed; retrying");
+        wait = 5_000;
+      }
+      if (!this.running) break;
+      const s = clock.sleep(wait);
+      this.sleeping = s;
+      await s.done;
+      this.sleeping = undefined;
+    }
+  }
+
+  /** Fires one due occurrence; returns the updated count of late deliveries in this pass (for pacing). */
+  private async fire(row: ScheduleRow, now: number, lateSoFar: number): Promise<number> {
+    const s = this.fromRow(row);
+    const due = Number(row.next_at);
+    const late = now - due > Math.max(s.graceMs, 60_000);
+    const missed = late && s.kind !== "reminder";
+    const key = `${s.id}@${new Date(due).toISOString()}`;
+    // Catch up to the present: the occurrences skipped while crier was away are not replayed one by one.
+    const next = this.nextFire(s.spec, s.offsetMs ?? 0, Math.max(due, now)) ?? null;
+    let paced = lateSoFar;
+    const items = missed ? [] : this.render(s, due, key, now, late);
+    if (late && !missed) {
+      for (const it of items) it.notBefore = now + paced * LATE_SPACING_MS;
+      paced++;
+    }
+    const fresh = await this.app.store.tx(async (tx: Queryable) => {
+      const r = await tx.run(
+        "INSERT INTO schedule_runs (key, schedule_id, due_at, status, at) VALUES (?, ?, ?, ?, ?) ON CONFLICT (key) DO NOTHING",
+        [key, s.id, due, missed ? "missed" : late ? "late" : "sent", now],
+      );
+      if (r.changes && items.length) await this.app.outbox.enqueue(items, tx);
+      await tx.run("UPDATE schedules SET next_at = ?, active = ?, last_due = ? WHERE id = ? AND next_at = ?", [
+        next,
+        next === null ? 0 : 1,
+        due,
+        s.id,
+        due,
+      ]);
+      return r.changes > 0;
+    });
+    if (fresh && missed) {
+      await this.app.warnAdmins(
+        `"${s.meta?.title ?? s.id}" was due at ${new Date(due).toISOString()} while crier was offline and was not posted (more than ${Math.round(s.graceMs / 60_000)} min late)`,
+        `missed:${key}`,
+      );
+    }
+    if (fresh) for (const f of this.fired) f({ id: s.id, due, late, missed });
+    return paced;
+  }
+
+  /** The messages one occurrence sends, rendered for each target's platform. */
+  private render(s: ScheduleInput, due: number, key: string, now: number, late: boolean): OutboxItem[] {
+    const agendaOf = this.app.services.get("agenda") as ((meeting: string) => string) | undefined;
+    return s.targets.map((room) => {
+      const caps = this.app.adapters.get(room.account)?.capabilities;
+      // People's own reminder text is never treated as a template.
+      let text =
+        s.source === "chat"
+          ? s.text
+          : renderTemplate(s.text, {
+              instant: due + (s.offsetMs ?? 0),
+              now: Math.max(now, due),
+              worldZones: this.app.config.timezones.world,
+              localTimeMarkers: caps?.localTimeMarkers ?? false,
+              title: s.meta?.title,
+              place: s.meta?.place,
+              agenda: s.meta?.meeting && agendaOf ? agendaOf(s.meta.meeting) : "",
+              link:
+                s.meta?.meeting && this.app.config.http.publicUrl
+                  ? `${this.app.config.http.publicUrl.replace(/\/$/, "")}/meetings/${s.meta.meeting}`
+                  : "",
+            });
+      if (late) text += " (late — crier was offline)";
+      const body: RichText = [];
+      const allowedMentions: string[] = [];
+      if (s.mention && s.mention.account === room.account) {
+        body.push({ t: "mention", name: s.mention.name, user: s.mention }, { t: "text", text: ": " });
+        allowedMentions.push(s.mention.id);
+      }
+      body.push({ t: "text", text });
+      const message: OutgoingMessage = {
+        room: room.room,
+        body,
+        kind: "notice",
+        idempotencyKey: `${key}->${room.account}/${room.room}`,
+        allowedMentions: allowedMentions.length ? allowedMentions : undefined,
+      };
+      return { account: room.account, message };
+    });
+  }
+}
