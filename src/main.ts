@@ -3,6 +3,7 @@ import { readFileSync } from "node:fs";
 import { Command } from "commander";
 import { registerBackup } from "./cli/backup.js";
 import { registerCheckConfig } from "./cli/check-config.js";
+import { registerSchedule } from "./cli/schedule.js";
 import { registerSchema } from "./cli/schema.js";
 import { registerRender } from "./cli/render.js";
 import { registerStart } from "./cli/start.js";
@@ -21,5 +22,6 @@ registerBackup(program);
 registerSchema(program);
 registerRender(program);
 registerTime(program);
+registerSchedule(program);
 
 await program.parseAsync(process.argv);

@@ -6,6 +6,7 @@ import { linksSchema, relaySchema } from "./sections/links.js";
 import { meetingsSchema } from "./sections/meetings.js";
 import { schedulesSchema } from "./sections/schedules.js";
 import { timezonesSchema } from "./sections/timezones.js";
+import { checkSchedules } from "./schedule-check.js";
 import { didYouMean } from "./suggest.js";
 
 const accountName = z
@@ -94,6 +95,7 @@ export function crossCheck(raw: Raw): string[] {
     });
   };
   checkTargets(raw.adminRooms, "adminRooms");
+  out.push(...checkSchedules(raw));
   arr(raw.schedules).forEach((s, i) => checkTargets(s.to, `schedules[${i}].to`));
   arr(raw.meetings).forEach((m, i) => checkTargets(m.links, `meetings[${i}].links`));
   const adv = raw.advisories && typeof raw.advisories === "object" ? (raw.advisories as Raw) : {};

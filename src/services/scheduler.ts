@@ -91,6 +91,41 @@ const LATE_SPACING_MS = 1_000;
 
 const specZone = (spec: RecurrenceSpec): string => ("zone" in spec ? spec.zone : "UTC");
 
+/** The next firing time strictly after `after` (a meeting reminder fires `offsetMs` before each occurrence). */
+export function nextFire(spec: RecurrenceSpec, offsetMs: number, after: number): number | undefined {
+  const base = nextAfter(spec, after + offsetMs);
+  return base === undefined ? undefined : base - offsetMs;
+}
+
+/** Every firing of the given schedules in (from, until] — the same arithmetic the live loop uses. */
+export function occurrencesOf(
+  schedules: readonly ScheduleInput[],
+  from: number,
+  until: number,
+  limit = 10_000,
+): Occurrence[] {
+  const out: Occurrence[] = [];
+  for (const s of schedules) {
+    let t = from;
+    for (let i = 0; i < limit; i++) {
+      const at = nextFire(s.spec, s.offsetMs ?? 0, t);
+      if (at === undefined || at > until) break;
+      out.push({
+        id: s.id,
+        kind: s.kind,
+        at,
+        about: at + (s.offsetMs ?? 0),
+        zone: specZone(s.spec),
+        targets: s.targets,
+        text: s.text,
+        meta: s.meta ?? {},
+      });
+      t = at;
+    }
+  }
+  return out.sort((a, b) => a.at - b.at || a.id.localeCompare(b.id));
+}
+
 export class Scheduler {
   private running = false;
   private sleeping: { cancel(): void } | undefined;
@@ -100,10 +135,8 @@ export class Scheduler {
 
   constructor(private readonly app: AppContext) {}
 
-  /** The next firing time strictly after `after`. */
   nextFire(spec: RecurrenceSpec, offsetMs: number, after: number): number | undefined {
-    const base = nextAfter(spec, after + offsetMs);
-    return base === undefined ? undefined : base - offsetMs;
+    return nextFire(spec, offsetMs, after);
   }
 
   /** Creates or updates a schedule; a changed recurrence is re-armed from now (nothing past is fired). */
@@ -173,6 +206,24 @@ export class Scheduler {
   async get(id: string): Promise<(ScheduleInput & { nextAt: number | null; active: boolean }) | undefined> {
     const row = await this.app.store.get<ScheduleRow>("SELECT * FROM schedules WHERE id = ?", [id]);
     return row ? this.fromRow(row) : undefined;
+  }
+
+  /** Every active schedule in the store (for `crier schedule`). */
+  static async stored(store: import("../store/store.js").Store): Promise<ScheduleInput[]> {
+    const rows = await store.all<ScheduleRow>(
+      "SELECT * FROM schedules WHERE active = 1 AND source <> 'config' ORDER BY next_at",
+    );
+    return rows.map((r) => ({
+      id: r.id,
+      kind: r.kind,
+      spec: JSON.parse(r.spec) as RecurrenceSpec,
+      offsetMs: Number(r.offset_ms),
+      text: r.text,
+      targets: JSON.parse(r.targets) as RoomRef[],
+      graceMs: Number(r.grace_ms),
+      source: r.source as ScheduleInput["source"],
+      meta: r.meta ? (JSON.parse(r.meta) as ScheduleMeta) : undefined,
+    }));
   }
 
   async list(where: {
