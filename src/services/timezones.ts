@@ -16,7 +16,11 @@ export async function ownZone(app: AppContext, user: Pick<UserRef, "account" | "
   return app.identity.getPref(await app.identity.personId(user), "zone");
 }
 
-export async function setUserZone(app: AppContext, user: Pick<UserRef, "account" | "id">, zone: string | null): Promise<void> {
+export async function setUserZone(
+  app: AppContext,
+  user: Pick<UserRef, "account" | "id">,
+  zone: string | null,
+): Promise<void> {
   await app.identity.setPref(await app.identity.personId(user), "zone", zone);
 }
 
@@ -39,7 +43,8 @@ export function zonesLine(instant: number, zones: readonly string[]): string {
 }
 
 /** Discord-style markers: every reader sees their own local time. Seconds, not milliseconds. */
-export const localMarkers = (instant: number): string => `<t:${Math.floor(instant / 1000)}:F> (<t:${Math.floor(instant / 1000)}:R>)`;
+export const localMarkers = (instant: number): string =>
+  `<t:${Math.floor(instant / 1000)}:F> (<t:${Math.floor(instant / 1000)}:R>)`;
 
 export function uniqueZones(zones: readonly string[]): string[] {
   return [...new Set(zones)];
