@@ -16,6 +16,8 @@ export const ircConfigSchema = z.strictObject({
       password: z.string().optional(),
     })
     .optional(),
+  /** Client certificate for SASL EXTERNAL (PEM file paths). */
+  clientCert: z.strictObject({ cert: z.string(), key: z.string() }).optional(),
   channels: z
     .array(z.string().regex(/^[#&][^\s,\x07]+$/, "a channel name like #kamailio (no spaces or commas)"))
     .default([]),
@@ -23,10 +25,12 @@ export const ircConfigSchema = z.strictObject({
   replyAs: z.enum(["notice", "privmsg"]).default("notice"),
   /** Token bucket: burst lines, then one line per `lineInterval` ms. */
   burst: z.number().int().min(1).default(4),
-  lineIntervalMs: z.number().int().min(100).default(1000),
+  lineIntervalMs: z.number().int().min(20).default(1000),
   /** Above this many lines a relayed message becomes an excerpt plus a link. */
   maxLinesPerMessage: z.number().int().min(1).default(5),
   formatting: z.enum(["irc", "plain"]).default("irc"),
+  /** How often to try to take back the configured nick while using the alternate. */
+  regainEverySec: z.number().int().min(1).default(30),
 });
 
 export type IrcConfig = z.infer<typeof ircConfigSchema>;

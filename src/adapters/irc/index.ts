@@ -1,16 +1,14 @@
-import type { PlatformModule } from "../../core/adapter.js";
+import type { OutgoingMessage, PlatformModule } from "../../core/adapter.js";
+import { IrcAdapter } from "./adapter.js";
+import { type IrcConfig, ircConfigSchema } from "./config.js";
+import { parseIrc } from "./format.js";
+import { renderIrcMessage } from "./render.js";
 
-// Placeholder until the irc adapter lands: configuring a irc account fails with this message.
-export const ircPlatform: PlatformModule = {
+export const ircPlatform: PlatformModule<IrcConfig> = {
   platform: "irc",
-  configSchema: undefined,
-  create() {
-    throw new Error("the irc adapter is not built yet");
-  },
-  parse() {
-    throw new Error("the irc adapter is not built yet");
-  },
-  render() {
-    throw new Error("the irc adapter is not built yet");
-  },
+  configSchema: ircConfigSchema,
+  create: (account, config, deps) => new IrcAdapter(account, config, deps),
+  parse: ({ text }) => parseIrc(text ?? ""),
+  render: (msg: OutgoingMessage) =>
+    renderIrcMessage(msg, { nick: "crier", replyAs: "notice", formatting: "irc", maxLines: 5 }),
 };

@@ -1,0 +1,388 @@
+/**
+ * The IRC adapter on irc-framework. irc-framework does registration, CAP negotiation, SASL and parsing; crier does
+ * everything that must be safe or durable itself: every outgoing line goes through the safe encoder and the paced
+ * queue, reconnects go on forever with backoff and jitter (irc-framework gives up), delivery is confirmed by
+ * echo-message, and history replayed on join (chanhistory) comes in as backfill with stable msgids.
+ */
+import { createHash } from "node:crypto";
+import { readFileSync } from "node:fs";
+import IRC from "irc-framework";
+import type {
+  Adapter,
+  AdapterDeps,
+  Capabilities,
+  ConnectionState,
+  EventSink,
+  OutgoingMessage,
+  SendResult,
+} from "../../core/adapter.js";
+import type { RoomRef, UserRef } from "../../core/model.js";
+import type { RichText } from "../../core/richtext.js";
+import type { IrcConfig } from "./config.js";
+import { cleanText, encodeCommand, encodeLines, isChannel } from "./encoder.js";
+import { parseIrc } from "./format.js";
+import { PacedQueue } from "./pacing.js";
+import { renderIrcMessage } from "./render.js";
+
+// biome-ignore lint/suspicious/noExplicitAny: irc-framework ships no types; its events are plain objects.
+type IrcEvent = any;
+
+const ECHO_TIMEOUT_MS = 15_000;
+const JOIN_WAIT_MS = 10_000;
+const MAX_BACKOFF_MS = 120_000;
+
+interface PendingEcho {
+  text: string;
+  resolve: (id: string | undefined) => void;
+}
+
+export class IrcAdapter implements Adapter {
+  readonly capabilities: Capabilities = {
+    edit: false,
+    delete: false,
+    replies: false,
+    reactions: false,
+    impersonate: false,
+    threads: false,
+    maxBytes: 512,
+    localTimeMarkers: false,
+  };
+  private client: IrcEvent;
+  private queue: PacedQueue;
+  private current: ConnectionState = "disconnected";
+  private sink: EventSink | undefined;
+  private stopped = false;
+  private attempts = 0;
+  private reconnectTimer: NodeJS.Timeout | undefined;
+  private regainTimer: NodeJS.Timeout | undefined;
+  private readonly joined = new Map<string, number>();
+  private readonly joinWaiters = new Map<string, Array<() => void>>();
+  private readonly ops = new Map<string, Set<string>>();
+  private readonly echoes = new Map<string, PendingEcho[]>();
+  private lastCtcpReply = 0;
+  private firstRegistration: (() => void) | undefined;
+
+  constructor(
+    readonly account: string,
+    private readonly config: IrcConfig,
+    private readonly deps: AdapterDeps,
+  ) {
+    this.queue = new PacedQueue((line) => this.writeNow(line), config.burst, config.lineIntervalMs);
+    this.client = this.makeClient();
+  }
+
+  rooms(): string[] {
+    return this.config.channels;
+  }
+
+  state(): ConnectionState {
+    return this.current;
+  }
+
+  /** Lines waiting in the paced queue (a metric). */
+  queueDepth(): number {
+    return this.queue.depth;
+  }
+
+  selfName(): string | undefined {
+    return this.client?.user?.nick;
+  }
+
+  async start(sink: EventSink): Promise<void> {
+    this.sink = sink;
+    this.stopped = false;
+    this.deps.metrics?.collect("crier_irc_queue_depth", "lines waiting in the IRC send queue", async () => [
+      { labels: { account: this.account }, value: this.queue.depth },
+    ]);
+    const registered = new Promise<void>((resolve) => {
+      this.firstRegistration = resolve;
+    });
+    this.connect();
+    // Do not hold the daemon's start-up hostage to a server that is down: the outbox waits for us instead.
+    await Promise.race([registered, new Promise((r) => setTimeout(r, 5_000).unref())]);
+    this.regainTimer = setInterval(() => this.regainNick(), this.config.regainEverySec * 1000);
+    this.regainTimer.unref();
+  }
+
+  async stop(): Promise<void> {
+    this.stopped = true;
+    clearTimeout(this.reconnectTimer);
+    clearInterval(this.regainTimer);
+    this.queue.clear("stopping");
+    if (this.current !== "disconnected") {
+      const closed = new Promise<void>((r) => this.client.once("close", () => r()));
+      try {
+        this.client.quit("crier stopping");
+      } catch {
+        // already gone
+      }
+      await Promise.race([closed, new Promise((r) => setTimeout(r, 1_000))]);
+    }
+    this.current = "disconnected";
+  }
+
+  private makeClient(): IrcEvent {
+    const client = new IRC.Client();
+    client.on("registered", () => this.onRegistered());
+    client.on("close", () => this.onClose());
+    client.on("nick in use", (e: IrcEvent) => {
+      if (this.current !== "connected")
+        client.changeNick(this.config.altNick && e.nick !== this.config.altNick ? this.config.altNick : `${e.nick}_`);
+    });
+    client.on("join", (e: IrcEvent) => this.onJoin(e));
+    client.on("part", (e: IrcEvent) => this.onPart(e.channel, e.nick, "part", e.message));
+    client.on("kick", (e: IrcEvent) => this.onPart(e.channel, e.kicked, "part", e.message));
+    client.on("privmsg", (e: IrcEvent) => this.onMessage(e, {}));
+    client.on("action", (e: IrcEvent) => this.onMessage(e, { action: true }));
+    client.on("notice", (e: IrcEvent) => this.onMessage(e, { notice: true }));
+    client.on("ctcp request", (e: IrcEvent) => this.onCtcp(e));
+    client.on("userlist", (e: IrcEvent) => {
+      const set = new Set<string>();
+      for (const u of e.users ?? [])
+        if ((u.modes ?? []).some((m: string) => m === "o" || m === "a" || m === "q"))
+          set.add(String(u.nick).toLowerCase());
+      this.ops.set(String(e.channel).toLowerCase(), set);
+    });
+    client.on("mode", (e: IrcEvent) => {
+      const set = this.ops.get(String(e.target).toLowerCase());
+      if (!set) return;
+      for (const m of e.modes ?? []) {
+        if (m.mode === "+o" && m.param) set.add(String(m.param).toLowerCase());
+        if (m.mode === "-o" && m.param) set.delete(String(m.param).toLowerCase());
+      }
+    });
+    client.on("socket error", (err: Error) => this.deps.log.warn({ error: err.message }, "IRC socket error"));
+    return client;
+  }
+
+  private connect(): void {
+    if (this.stopped) return;
+    this.current = "connecting";
+    const c = this.config;
+    const options: Record<string, unknown> = {
+      host: c.host,
+      port: c.port,
+      tls: c.tls,
+      nick: c.nick,
+      username: c.username ?? c.nick,
+      gecos: c.realname,
+      password: c.password,
+      auto_reconnect: false,
+      enable_echomessage: true,
+      version: "",
+      ping_interval: 30,
+      ping_timeout: 120,
+    };
+    if (c.sasl?.mechanism === "EXTERNAL" && c.clientCert) {
+      options.sasl_mechanism = "EXTERNAL";
+      options.client_certificate = {
+        certificate: readFileSync(c.clientCert.cert, "utf8"),
+        private_key: readFileSync(c.clientCert.key, "utf8"),
+      };
+    } else if (c.sasl) {
+      options.account = { account: c.sasl.account ?? c.nick, password: c.sasl.password ?? "" };
+    }
+    this.deps.log.info({ host: c.host, port: c.port, tls: c.tls, attempt: this.attempts + 1 }, "IRC connecting");
+    this.client.connect(options);
+  }
+
+  private onRegistered(): void {
+    const reconnect = this.attempts > 0;
+    this.attempts = 0;
+    this.current = "connected";
+    this.deps.log.info({ nick: this.selfName() }, reconnect ? "IRC reconnected" : "IRC connected");
+    if (this.client.network?.supports?.("BOT"))
+      this.queue.push(encodeCommand("MODE", [this.selfName()!], "+B")).catch(() => undefined);
+    for (const ch of this.config.channels) this.queue.push(encodeCommand("JOIN", [ch])).catch(() => undefined);
+    this.firstRegistration?.();
+    this.firstRegistration = undefined;
+  }
+
+  private onClose(): void {
+    const was = this.current;
+    this.current = "disconnected";
+    this.joined.clear();
+    this.queue.clear("IRC connection closed");
+    for (const list of this.echoes.values()) for (const p of list.splice(0)) p.resolve(undefined);
+    if (this.stopped) return;
+    if (was === "connected") this.deps.log.warn("IRC disconnected");
+    this.deps.metrics?.inc("crier_reconnects_total", "reconnect attempts per account", { account: this.account });
+    const base = Math.min(MAX_BACKOFF_MS, 1_000 * 2 ** Math.min(this.attempts, 7));
+    const delay = base * (0.5 + Math.random());
+    this.attempts++;
+    this.deps.log.info({ inMs: Math.round(delay), attempt: this.attempts }, "IRC reconnecting");
+    clearTimeout(this.reconnectTimer);
+    this.reconnectTimer = setTimeout(() => this.connect(), delay);
+    this.reconnectTimer.unref();
+  }
+
+  private regainNick(): void {
+    if (this.current === "connected" && this.selfName()?.toLowerCase() !== this.config.nick.toLowerCase()) {
+      this.queue.push(encodeCommand("NICK", [this.config.nick])).catch(() => undefined);
+    }
+  }
+
+  private isSelf(nick: string | undefined): boolean {
+    return !!nick && nick.toLowerCase() === this.selfName()?.toLowerCase();
+  }
+
+  private onJoin(e: IrcEvent): void {
+    const channel = String(e.channel);
+    if (this.isSelf(e.nick)) {
+      this.joined.set(channel.toLowerCase(), Date.now());
+      for (const w of this.joinWaiters.get(channel.toLowerCase())?.splice(0) ?? []) w();
+      return;
+    }
+    this.sink?.({
+      kind: "join",
+      room: { account: this.account, room: channel },
+      user: this.userOf(e),
+      at: new Date(e.time ?? Date.now()),
+    });
+  }
+
+  private onPart(channel: string, nick: string, kind: "part", reason?: string): void {
+    if (this.isSelf(nick)) {
+      this.joined.delete(String(channel).toLowerCase());
+      return;
+    }
+    this.sink?.({
+      kind,
+      room: { account: this.account, room: channel },
+      user: { account: this.account, id: nick, name: nick },
+      reason,
+      at: new Date(),
+    });
+  }
+
+  private userOf(e: IrcEvent): UserRef {
+    const account = e.account && e.account !== "*" ? String(e.account) : undefined;
+    return { account: this.account, id: account ?? String(e.nick), name: String(e.nick) };
+  }
+
+  private onMessage(e: IrcEvent, kind: { action?: boolean; notice?: boolean }): void {
+    if (e.from_server || !e.nick) return;
+    const target = String(e.target);
+    const message = String(e.message ?? "");
+    if (this.isSelf(e.nick)) {
+      this.confirmEcho(target, message, e.tags?.msgid);
+      return;
+    }
+    const isPrivate = !isChannel(target);
+    const room = isPrivate ? String(e.nick) : target;
+    const at = e.time ? Number(e.time) : Date.now();
+    const joinedAt = this.joined.get(room.toLowerCase());
+    const id = e.tags?.msgid
+      ? String(e.tags.msgid)
+      : createHash("sha256").update(`${at}|${e.nick}|${target}|${message}`).digest("hex").slice(0, 24);
+    this.sink?.({
+      kind: "message",
+      id,
+      room: { account: this.account, room },
+      sender: this.userOf(e),
+      body: parseIrc(message),
+      action: kind.action,
+      notice: kind.notice,
+      isPrivate,
+      at: new Date(at),
+      // Lines the server replays on join (chanhistory) were said while crier was away.
+      backfill: !isPrivate && joinedAt !== undefined && at < joinedAt - 2_000 ? true : undefined,
+    });
+  }
+
+  private onCtcp(e: IrcEvent): void {
+    const type = String(e.type ?? "").toUpperCase();
+    if (!["VERSION", "PING", "TIME"].includes(type) || !e.nick) return;
+    // Answer at most one CTCP every two seconds: crier must not be usable as a reflector.
+    if (Date.now() - this.lastCtcpReply < 2_000) return;
+    this.lastCtcpReply = Date.now();
+    const arg =
+      type === "VERSION"
+        ? "crier (https://github.com/crier)"
+        : type === "TIME"
+          ? new Date().toUTCString()
+          : cleanText(String(e.message ?? "").slice(5, 64));
+    try {
+      for (const line of encodeLines(
+        { command: "NOTICE", target: String(e.nick), text: arg, ctcp: type },
+        this.selfName() ?? this.config.nick,
+      )) {
+        this.queue.push(line).catch(() => undefined);
+      }
+    } catch {
+      // An unsafe nick gets no answer.
+    }
+  }
+
+  private writeNow(line: string): void {
+    if (!this.client.connection?.connected) throw new Error("IRC connection closed");
+    this.client.connection.write(line);
+  }
+
+  private confirmEcho(target: string, text: string, msgid: string | undefined): void {
+    const list = this.echoes.get(target.toLowerCase());
+    const i = list?.findIndex((p) => p.text === text) ?? -1;
+    if (list && i >= 0) list.splice(i, 1)[0].resolve(msgid);
+  }
+
+  private async waitJoined(channel: string): Promise<void> {
+    if (!isChannel(channel) || this.joined.has(channel.toLowerCase())) return;
+    await new Promise<void>((resolve, reject) => {
+      const t = setTimeout(() => reject(new Error(`not in ${channel} yet`)), JOIN_WAIT_MS);
+      const list = this.joinWaiters.get(channel.toLowerCase()) ?? [];
+      list.push(() => {
+        clearTimeout(t);
+        resolve();
+      });
+      this.joinWaiters.set(channel.toLowerCase(), list);
+    });
+  }
+
+  async send(msg: OutgoingMessage): Promise<SendResult> {
+    if (this.current !== "connected") throw new Error("not connected to IRC");
+    await this.waitJoined(msg.room);
+    const lines = renderIrcMessage(msg, {
+      nick: this.selfName() ?? this.config.nick,
+      replyAs: this.config.replyAs,
+      formatting: this.config.formatting,
+      maxLines: this.config.maxLinesPerMessage,
+    });
+    const echo = this.client.network?.cap?.isEnabled?.("echo-message");
+    const confirmations: Array<Promise<string | undefined>> = [];
+    for (const line of lines) {
+      if (echo) {
+        const text = line.slice(line.indexOf(" :") + 2);
+        const key = msg.room.toLowerCase();
+        confirmations.push(
+          new Promise((resolve) => {
+            const entry: PendingEcho = { text, resolve };
+            const list = this.echoes.get(key) ?? [];
+            list.push(entry);
+            this.echoes.set(key, list);
+            setTimeout(() => {
+              const l = this.echoes.get(key);
+              const i = l?.indexOf(entry) ?? -1;
+              if (l && i >= 0) {
+                l.splice(i, 1);
+                resolve(undefined);
+              }
+            }, ECHO_TIMEOUT_MS).unref();
+          }),
+        );
+      }
+      await this.queue.push(line);
+    }
+    const ids = await Promise.all(confirmations);
+    if (echo && ids.some((id) => id === undefined) && this.current !== "connected")
+      throw new Error("IRC connection lost before the server confirmed the message");
+    return { nativeIds: lines.map((_, i) => ids[i] ?? `${msg.idempotencyKey}#${i}`) };
+  }
+
+  async isRoomAdmin(user: UserRef, room: RoomRef): Promise<boolean> {
+    return this.ops.get(room.room.toLowerCase())?.has(user.name.toLowerCase()) ?? false;
+  }
+
+  mentionFor(user: UserRef): RichText {
+    return [{ t: "mention", name: user.name, user }];
+  }
+}

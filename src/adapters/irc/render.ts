@@ -1,0 +1,46 @@
+/** OutgoingMessage → the exact raw IRC lines crier sends (also what `crier render --to irc` prints). */
+import type { OutgoingMessage } from "../../core/adapter.js";
+import { cleanText, encodeLines } from "./encoder.js";
+import { nickColour, renderIrc } from "./format.js";
+
+export interface IrcRenderOptions {
+  nick: string;
+  replyAs: "notice" | "privmsg";
+  formatting: "irc" | "plain";
+  maxLines: number;
+  hostmaskExtra?: number;
+}
+
+/**
+ * How a relayed sender is shown: `<name>` in a stable colour, with a zero-width space after the first letter so
+ * the person of that nick on IRC is not highlighted by their own relayed words.
+ */
+export function senderLabel(name: string, key: string, plain: boolean): string {
+  const clean =
+    cleanText(name)
+      .replace(/[\x02\x03\x04\x0f\x11\x16\x1d\x1e\x1f]/g, "")
+      .trim()
+      .slice(0, 40) || "?";
+  const chars = [...clean];
+  const shown = chars.length > 1 ? `${chars[0]}\u200b${chars.slice(1).join("")}` : clean;
+  return plain ? shown : `\x03${String(nickColour(key)).padStart(2, "0")}${shown}\x03`;
+}
+
+export function renderIrcMessage(msg: OutgoingMessage, opts: IrcRenderOptions): string[] {
+  const plain = opts.formatting === "plain";
+  let lines = renderIrc(msg.body, { plain });
+  if (!lines.length) lines = [""];
+  if (lines.length > opts.maxLines) {
+    const hidden = lines.length - (opts.maxLines - 1);
+    lines = [...lines.slice(0, opts.maxLines - 1), `… (${hidden} more lines not shown)`];
+  }
+  const command = msg.kind === "notice" && opts.replyAs === "notice" ? "NOTICE" : "PRIVMSG";
+  const label =
+    msg.kind === "relay" && msg.sender
+      ? senderLabel(msg.sender.name, msg.sender.key ?? msg.sender.name, plain)
+      : undefined;
+  const prefix = label ? (msg.action ? `* ${label} ` : `<${label}> `) : msg.action ? "* " : "";
+  return lines.flatMap((line) =>
+    encodeLines({ command, target: msg.room, text: line, prefix }, opts.nick, opts.hostmaskExtra),
+  );
+}

@@ -1,0 +1,118 @@
+/**
+ * A real InspIRCd 3 for the tests: started on a free port from a temporary config with the IRCv3 modules and
+ * channel history, stopped (or killed and restarted on the same port) by the tests.
+ */
+import { type ChildProcess, spawn, spawnSync } from "node:child_process";
+import { existsSync, mkdtempSync, readFileSync, rmSync, writeFileSync } from "node:fs";
+import { connect } from "node:net";
+import { tmpdir } from "node:os";
+import { join } from "node:path";
+import { freePort, waitUntil } from "./ports.js";
+
+const BINARY = ["/usr/sbin/inspircd", "/usr/bin/inspircd"].find((p) => existsSync(p));
+
+export interface InspIRCd {
+  port: number;
+  dir: string;
+  /** Every line clients sent the server (USERINPUT log), for "the server received no QUIT" checks. */
+  serverInput(): string;
+  kill(): Promise<void>;
+  start(): Promise<void>;
+  stop(): Promise<void>;
+}
+
+function config(dir: string, port: number): string {
+  return `<server name="irc.test.local" description="crier test" network="TestNet">
+<admin name="t" nick="t" email="t@t.invalid">
+<bind address="127.0.0.1" port="${port}" type="clients">
+<connect allow="*" timeout="60" pingfreq="120" sendq="1048576" recvq="65536" threshold="1000" commandrate="100000" fakelag="off" localmax="1000" globalmax="1000" useident="no" limit="5000" maxchans="100">
+<class name="all" commands="*">
+<power diepass="x" restartpass="x">
+<options defaultmodes="notH 50:1h">
+<security runasuser="" runasgroup="">
+<performance netbuffersize="10240" somaxconn="128" softlimit="12800" clonesonconnect="no" quietbursts="yes">
+<pid file="${dir}/inspircd.pid">
+<log method="file" type="* -USEROUTPUT" level="debug" target="${dir}/ircd.log">
+<module name="cap"><module name="ircv3"><module name="ircv3_echomessage"><module name="ircv3_servertime">
+<module name="ircv3_msgid"><module name="ircv3_ctctags"><module name="ircv3_batch">
+<module name="ircv3_labeledresponse"><module name="ircv3_accounttag"><module name="ircv3_capnotify">
+<module name="botmode"><module name="namesx"><module name="uhnames"><module name="chanhistory">
+<chanhistory maxlines="50" notice="no" bots="yes">
+<dns timeout="1">
+<files motd="${dir}/motd">
+`;
+}
+
+export async function startInspIRCd(): Promise<InspIRCd> {
+  if (!BINARY) throw new Error("InspIRCd not found — run: bash scripts/testbed-install.sh");
+  const dir = mkdtempSync(join(tmpdir(), "crier-ircd-"));
+  const port = await freePort();
+  writeFileSync(join(dir, "motd"), "crier test server\n");
+  writeFileSync(join(dir, "inspircd.conf"), config(dir, port));
+  let proc: ChildProcess | undefined;
+  const start = async () => {
+    const child = spawn(BINARY, ["--runasroot", "--nofork", `--config=${join(dir, "inspircd.conf")}`], {
+      stdio: ["ignore", "pipe", "pipe"],
+    });
+    let output = "";
+    child.stdout?.on("data", (d) => {
+      output += d;
+    });
+    child.stderr?.on("data", (d) => {
+      output += d;
+    });
+    proc = child;
+    try {
+      await waitUntil(`InspIRCd on port ${port}`, () => probe(port), 15_000);
+    } catch (err) {
+      child.kill("SIGKILL");
+      throw new Error(`${(err as Error).message}; its output: ${output.slice(-2000)}`);
+    }
+  };
+  const kill = async () => {
+    const p = proc;
+    proc = undefined;
+    if (!p || p.exitCode !== null) return;
+    const gone = new Promise((r) => p.once("exit", r));
+    p.kill("SIGKILL");
+    await gone;
+  };
+  await start();
+  return {
+    port,
+    dir,
+    serverInput: () => (existsSync(join(dir, "ircd.log")) ? readFileSync(join(dir, "ircd.log"), "utf8") : ""),
+    kill,
+    start,
+    stop: async () => {
+      await kill();
+      rmSync(dir, { recursive: true, force: true });
+    },
+  };
+}
+
+/** True once the server answers a registration with its welcome numeric. */
+function probe(port: number): Promise<boolean> {
+  return new Promise((resolve) => {
+    const sock = connect(port, "127.0.0.1");
+    let buf = "";
+    const done = (ok: boolean) => {
+      sock.destroy();
+      resolve(ok);
+    };
+    sock.setTimeout(2000, () => done(false));
+    sock.on("error", () => done(false));
+    sock.on("connect", () => sock.write(`NICK probe${Math.floor(Math.random() * 1e6)}\r\nUSER p 0 * :p\r\n`));
+    sock.on("data", (d) => {
+      buf += d;
+      if (/ 001 /.test(buf)) {
+        sock.write("QUIT\r\n");
+        done(true);
+      }
+    });
+  });
+}
+
+export function inspircdAvailable(): boolean {
+  return !!BINARY && spawnSync(BINARY, ["--version"]).status === 0;
+}
