@@ -77,6 +77,11 @@ export interface Adapter {
   edit?(room: string, nativeIds: string[], msg: OutgoingMessage): Promise<void>;
   delete?(room: string, nativeIds: string[]): Promise<void>;
   react?(room: string, nativeId: string, emoji: string): Promise<void>;
+  /**
+   * For platforms with no server-side dedupe (IRC): whether a message that was in flight when crier died already
+   * reached the room, judged from what the platform shows was said (history replay). Returns its native ids if so.
+   */
+  alreadyDelivered?(msg: OutgoingMessage): Promise<string[] | undefined>;
   /** Whether this user has moderator rights in the room by the platform's own rules (power level, Manage Server, op). */
   isRoomAdmin?(user: UserRef, room: RoomRef): Promise<boolean>;
   /** How to address a user in text on this platform (an explicit mention node is built from it). */

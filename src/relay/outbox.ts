@@ -300,7 +300,16 @@ class Worker {
     try {
       await this.outbox.markSending(row);
       let nativeIds: string[] = [];
-      if (row.op === "send") {
+      // A row left "sending" by a crash may have gone out already; platforms that cannot dedupe are asked first.
+      const seen =
+        row.status === "sending" && row.op === "send" ? await this.adapter.alreadyDelivered?.(message) : undefined;
+      if (seen) {
+        this.log.info(
+          { key: row.key, room: row.room },
+          "message in flight at the last stop had been delivered; not sending it again",
+        );
+        nativeIds = seen;
+      } else if (row.op === "send") {
         nativeIds = (await this.adapter.send(message)).nativeIds;
       } else {
         const targets = await this.outbox.resolveTargets(row, message);

@@ -21,14 +21,14 @@ export interface InspIRCd {
   stop(): Promise<void>;
 }
 
-function config(dir: string, port: number): string {
+function config(dir: string, port: number, historyLines: number): string {
   return `<server name="irc.test.local" description="crier test" network="TestNet">
 <admin name="t" nick="t" email="t@t.invalid">
 <bind address="127.0.0.1" port="${port}" type="clients">
 <connect allow="*" timeout="60" pingfreq="120" sendq="1048576" recvq="65536" threshold="1000" commandrate="100000" fakelag="off" localmax="1000" globalmax="1000" useident="no" limit="5000" maxchans="100">
 <class name="all" commands="*">
 <power diepass="x" restartpass="x">
-<options defaultmodes="notH 50:1h">
+<options defaultmodes="notH ${historyLines}:1h">
 <security runasuser="" runasgroup="">
 <performance netbuffersize="10240" somaxconn="128" softlimit="12800" clonesonconnect="no" quietbursts="yes">
 <pid file="${dir}/inspircd.pid">
@@ -37,18 +37,18 @@ function config(dir: string, port: number): string {
 <module name="ircv3_msgid"><module name="ircv3_ctctags"><module name="ircv3_batch">
 <module name="ircv3_labeledresponse"><module name="ircv3_accounttag"><module name="ircv3_capnotify">
 <module name="botmode"><module name="namesx"><module name="uhnames"><module name="chanhistory">
-<chanhistory maxlines="50" notice="no" bots="yes">
+<chanhistory maxlines="${historyLines}" notice="no" bots="yes">
 <dns timeout="1">
 <files motd="${dir}/motd">
 `;
 }
 
-export async function startInspIRCd(): Promise<InspIRCd> {
+export async function startInspIRCd(opts: { historyLines?: number } = {}): Promise<InspIRCd> {
   if (!BINARY) throw new Error("InspIRCd not found — run: bash scripts/testbed-install.sh");
   const dir = mkdtempSync(join(tmpdir(), "crier-ircd-"));
   const port = await freePort();
   writeFileSync(join(dir, "motd"), "crier test server\n");
-  writeFileSync(join(dir, "inspircd.conf"), config(dir, port));
+  writeFileSync(join(dir, "inspircd.conf"), config(dir, port, opts.historyLines ?? 50));
   let proc: ChildProcess | undefined;
   const start = async () => {
     const child = spawn(BINARY, ["--runasroot", "--nofork", `--config=${join(dir, "inspircd.conf")}`], {

@@ -29,6 +29,7 @@ type IrcEvent = any;
 
 const ECHO_TIMEOUT_MS = 15_000;
 const JOIN_WAIT_MS = 10_000;
+const HISTORY_SETTLE_MS = 1_500;
 const MAX_BACKOFF_MS = 120_000;
 
 interface PendingEcho {
@@ -59,6 +60,8 @@ export class IrcAdapter implements Adapter {
   private readonly joinWaiters = new Map<string, Array<() => void>>();
   private readonly ops = new Map<string, Set<string>>();
   private readonly echoes = new Map<string, PendingEcho[]>();
+  /** crier's own lines as the server replayed them on join (chanhistory), per channel: proof of delivery. */
+  private readonly ownHistory = new Map<string, Array<{ text: string; msgid?: string }>>();
   private lastCtcpReply = 0;
   private firstRegistration: (() => void) | undefined;
 
@@ -202,6 +205,7 @@ export class IrcAdapter implements Adapter {
     const was = this.current;
     this.current = "disconnected";
     this.joined.clear();
+    this.ownHistory.clear();
     this.queue.clear("IRC connection closed");
     for (const list of this.echoes.values()) for (const p of list.splice(0)) p.resolve(undefined);
     if (this.stopped) return;
@@ -222,8 +226,16 @@ export class IrcAdapter implements Adapter {
     }
   }
 
+  /**
+   * crier's own lines: the current nick, and also the configured and alternate nicks, so lines an earlier crier
+   * said (replayed history after a crash, when the old connection still held the nick) are never relayed back.
+   */
   private isSelf(nick: string | undefined): boolean {
-    return !!nick && nick.toLowerCase() === this.selfName()?.toLowerCase();
+    if (!nick) return false;
+    const n = nick.toLowerCase();
+    return [this.selfName(), this.config.nick, this.config.altNick, `${this.config.nick}_`].some(
+      (x) => x?.toLowerCase() === n,
+    );
   }
 
   private onJoin(e: IrcEvent): void {
@@ -265,7 +277,13 @@ export class IrcAdapter implements Adapter {
     const target = String(e.target);
     const message = String(e.message ?? "");
     if (this.isSelf(e.nick)) {
-      this.confirmEcho(target, message, e.tags?.msgid);
+      const joinedAt = this.joined.get(target.toLowerCase());
+      if (joinedAt !== undefined && e.time && Number(e.time) < joinedAt - 2_000) {
+        const list = this.ownHistory.get(target.toLowerCase()) ?? [];
+        list.push({ text: message, msgid: e.tags?.msgid });
+        if (list.length > 500) list.shift();
+        this.ownHistory.set(target.toLowerCase(), list);
+      } else this.confirmEcho(target, message, e.tags?.msgid);
       return;
     }
     const isPrivate = !isChannel(target);
@@ -376,6 +394,30 @@ export class IrcAdapter implements Adapter {
     if (echo && ids.some((id) => id === undefined) && this.current !== "connected")
       throw new Error("IRC connection lost before the server confirmed the message");
     return { nativeIds: lines.map((_, i) => ids[i] ?? `${msg.idempotencyKey}#${i}`) };
+  }
+
+  /** Looks for the message's lines among crier's own lines replayed on join; IRC itself cannot dedupe a resend. */
+  async alreadyDelivered(msg: OutgoingMessage): Promise<string[] | undefined> {
+    if (this.current !== "connected" || !isChannel(msg.room)) return undefined;
+    await this.waitJoined(msg.room);
+    const joinedAt = this.joined.get(msg.room.toLowerCase()) ?? Date.now();
+    // The replay follows the JOIN at once; give it a moment to arrive.
+    await new Promise((r) => setTimeout(r, Math.max(0, joinedAt + HISTORY_SETTLE_MS - Date.now())));
+    const history = this.ownHistory.get(msg.room.toLowerCase()) ?? [];
+    const lines = renderIrcMessage(msg, {
+      nick: this.selfName() ?? this.config.nick,
+      replyAs: this.config.replyAs,
+      formatting: this.config.formatting,
+      maxLines: this.config.maxLinesPerMessage,
+    });
+    const ids: string[] = [];
+    for (const line of lines) {
+      const text = line.slice(line.indexOf(" :") + 2);
+      const hit = history.find((h) => h.text === text);
+      if (!hit) return undefined;
+      ids.push(hit.msgid ?? `${msg.idempotencyKey}#${ids.length}`);
+    }
+    return ids;
   }
 
   async isRoomAdmin(user: UserRef, room: RoomRef): Promise<boolean> {
