@@ -25,7 +25,10 @@ export const autoConvertFeature: Feature = {
     const text = toPlain(event.body).slice(0, SCAN_CHARS);
     if (text.startsWith(app.config.commands.prefix) || !LOOKS_ZONED.test(text)) return;
     let last = lastByRoom.get(app.store);
-    if (!last) lastByRoom.set(app.store, (last = new Map()));
+    if (!last) {
+      last = new Map();
+      lastByRoom.set(app.store, last);
+    }
     const now = app.clock.now();
     if ((last.get(roomKey) ?? 0) > now - PER_ROOM_MS) return;
     let result: ReturnType<typeof parseWhen>;

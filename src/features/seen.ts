@@ -25,7 +25,10 @@ export const seenFeature: Feature = {
     const key = `${event.sender.account}:${event.sender.id}:${event.sender.name}`;
     const now = app.clock.now();
     let recent = recentByStore.get(app.store);
-    if (!recent) recentByStore.set(app.store, (recent = new Map()));
+    if (!recent) {
+      recent = new Map();
+      recentByStore.set(app.store, recent);
+    }
     if ((recent.get(key) ?? 0) > now - WRITE_EVERY_MS) return;
     recent.set(key, now);
     if (recent.size > 50_000) recent.clear();

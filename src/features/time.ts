@@ -17,7 +17,7 @@ export interface TimeQuery {
 
 /** Zones after the last " in " — only when every part is a zone or city ("in Berlin, London, New York"). */
 function trailingZones(text: string): { head: string; zones: string[] } | undefined {
-  const m = /^(.*\S)\s+in\s+(\S[^]*)$/i.exec(text);
+  const m = /^(.*\S)\s+in\s+(\S[\s\S]*)$/i.exec(text);
   if (!m) return undefined;
   const parts = m[2].split(/\s*,\s*|\s+and\s+/i).filter(Boolean);
   if (!parts.length || parts.length > 12) return undefined;
