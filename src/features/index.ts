@@ -1,5 +1,6 @@
 /** Every feature, in the order they see events. Adding a feature is one file plus one line here. */
 import type { Feature } from "../core/context.js";
+import { advisoriesFeature } from "./advisories/index.js";
 import { autoConvertFeature } from "./auto-convert.js";
 import { helpFeature } from "./help.js";
 import { identityLinkFeature } from "./identity-link.js";
@@ -24,4 +25,5 @@ export const features: Feature[] = [
   schedulesFeature,
   remindFeature,
   nextFeature,
+  advisoriesFeature,
 ];

@@ -7,7 +7,14 @@ import { parseConfig } from "../../src/config/load.js";
 import { CommandRegistry, splitArgs } from "../../src/core/commands.js";
 import { ConfigError } from "../../src/core/errors.js";
 import { fromPlain, normalize, toPlain } from "../../src/core/richtext.js";
+import { prefixBytes } from "../../src/adapters/irc/encoder.js";
+import { parseIrc } from "../../src/adapters/irc/format.js";
+import { renderIrcMessage } from "../../src/adapters/irc/render.js";
+import { UserError } from "../../src/core/errors.js";
+import { parseFeed } from "../../src/features/advisories/feed.js";
+import { parseOsvDocument } from "../../src/features/advisories/osv.js";
 import { features } from "../../src/features/index.js";
+import { parseWhen } from "../../src/services/when.js";
 
 export interface FuzzTarget {
   name: string;
@@ -140,6 +147,69 @@ export async function checkBounded(target: FuzzTarget, input: unknown): Promise<
   if (ms > 1000) throw new Error(`${target.name} took ${Math.round(ms)} ms on one input`);
 }
 
+const ircLineRules = (lines: string[]) => {
+  for (const l of lines) {
+    if (Buffer.byteLength(l) + 2 + prefixBytes("crier") > 512) throw new Error(`IRC line over 512 bytes: ${l.length}`);
+    if (/[\r\n\0\x01]/.test(l)) throw new Error("IRC line with CR/LF/NUL/CTCP");
+  }
+};
+
+export const parserTargets: FuzzTarget[] = [
+  {
+    name: "IRC-coded text → RichText → IRC lines",
+    arbitrary: fc.tuple(hostileText, hostileText),
+    check(input) {
+      const [text, sender] = input as [string, string];
+      const body = parseIrc(text);
+      ircLineRules(
+        renderIrcMessage(
+          { room: "#c", body, kind: "relay", sender: { name: sender }, idempotencyKey: "k" },
+          { nick: "crier", replyAs: "notice", formatting: "irc", maxLines: 20 },
+        ),
+      );
+    },
+  },
+  {
+    name: "time expressions",
+    arbitrary: fc.tuple(
+      hostileText,
+      fc.constantFrom("UTC", "Europe/Berlin", "Pacific/Chatham", "America/Havana"),
+      fc.integer({ min: 0, max: 4102444800000 }),
+    ),
+    check(input) {
+      const [text, zone, now] = input as [string, string, number];
+      try {
+        parseWhen(text, { zone, now });
+      } catch (err) {
+        if (!(err instanceof UserError)) throw err;
+      }
+    },
+  },
+  {
+    name: "advisory feed documents",
+    arbitrary: fc.oneof(
+      hostileText,
+      fc
+        .array(fc.tuple(hostileText, hostileText), { maxLength: 20 })
+        .map(
+          (items) =>
+            `<rss version="2.0"><channel>${items.map(([t, l]) => `<item><title>${t}</title><link>${l}</link><pubDate>${t}</pubDate></item>`).join("")}</channel></rss>`,
+        ),
+      fc.jsonValue({ maxDepth: 4 }).map((v) => JSON.stringify({ items: [v, v] })),
+      fc.jsonValue({ maxDepth: 4 }).map((v) => JSON.stringify(v)),
+    ),
+    check(input) {
+      for (const parse of [parseFeed, parseOsvDocument]) {
+        try {
+          parse(input as string);
+        } catch (err) {
+          if (!(err instanceof Error)) throw new Error("a parser threw a non-Error");
+        }
+      }
+    },
+  },
+];
+
 export function allTargets(): FuzzTarget[] {
-  return [...coreTargets];
+  return [...coreTargets, ...parserTargets];
 }

@@ -1,0 +1,55 @@
+/** Security-advisory notices: each advisory once per room, the moment it is public. */
+import type { CommandContext } from "../../core/commands.js";
+import type { Feature } from "../../core/context.js";
+import { UserError } from "../../core/errors.js";
+import { countdown } from "../../services/templates.js";
+import { advisoryMigrations } from "./ledger.js";
+import { AdvisoryWatcher } from "./watcher.js";
+
+const watcherOf = (ctx: CommandContext) => ctx.app.services.get("advisories") as AdvisoryWatcher;
+
+export const advisoriesFeature: Feature = {
+  name: "advisories",
+  migrations: advisoryMigrations,
+  async init(app) {
+    app.services.set("advisories", new AdvisoryWatcher(app));
+  },
+  async start(app) {
+    if (app.config.advisories.sources.length) (app.services.get("advisories") as AdvisoryWatcher).start();
+  },
+  async stop(app) {
+    await (app.services.get("advisories") as AdvisoryWatcher | undefined)?.stop();
+  },
+  commands: [
+    {
+      name: "advisories",
+      summary: "advisory sources and their health; poll one now",
+      usage: "!advisories | !advisories poll <source>",
+      examples: [
+        { input: "!advisories", expect: "no advisory sources", asAdmin: true },
+        { input: "!advisories poll nosuch", expect: 'no advisory source "nosuch"', asAdmin: true },
+      ],
+      permission: "admin",
+      async run(args: string, ctx: CommandContext) {
+        const [verb, id] = args.trim().split(/\s+/);
+        const watcher = watcherOf(ctx);
+        if (verb === "poll") {
+          if (!id || !ctx.app.config.advisories.sources.some((s) => s.id === id))
+            throw new UserError(`no advisory source "${id ?? ""}"`);
+          const n = await watcher.pollNow(id);
+          return `polled ${id}: ${n} new notice${n === 1 ? "" : "s"}`;
+        }
+        if (verb) throw new UserError("Usage: !advisories | !advisories poll <source>");
+        const rows = await watcher.status();
+        if (!rows.length) return "no advisory sources are configured";
+        const now = ctx.now();
+        return rows
+          .map(
+            (r) =>
+              `${r.id} (${r.kind}): ${r.lastPoll ? `polled ${countdown(r.lastPoll, now)}` : "not polled yet"}${r.failures ? `, failing ×${r.failures}: ${r.error}` : ", ok"}`,
+          )
+          .join(" · ");
+      },
+    },
+  ],
+};
