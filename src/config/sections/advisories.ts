@@ -26,6 +26,9 @@ export const advisoriesSchema = z
       .min(1024)
       .default(5 * 1024 * 1024),
     /** A source that has not answered completely within this is cut off (slow or stuck servers). */
-    timeout: z.string().regex(/^\d+[smh]$/, "a duration like 20s").default("20s"),
+    timeout: z
+      .string()
+      .regex(/^\d+[smh]$/, "a duration like 20s")
+      .default("20s"),
   })
   .default({ sources: [], backlog: "7d", maxBodyBytes: 5 * 1024 * 1024, timeout: "20s" });

@@ -33,7 +33,7 @@ const settle = async (t: TestApp, n: number, room = "a") => {
 };
 
 async function appWith(
-  server: FixtureServer,
+  _server: FixtureServer,
   sources: unknown[],
   extra: Record<string, unknown> = {},
   stateDir?: string,
