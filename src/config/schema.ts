@@ -48,6 +48,15 @@ export const configSchema = z.strictObject({
   timezones: timezonesSchema,
   schedules: schedulesSchema,
   meetings: meetingsSchema,
+  /** Minutes (#startmeeting … #endmeeting): a meeting left open is closed after this long, with a warning first. */
+  minutes: z
+    .strictObject({
+      autoCloseAfter: z
+        .string()
+        .regex(/^\d+[mh]$/, "a duration like 3h")
+        .default("3h"),
+    })
+    .default({ autoCloseAfter: "3h" }),
   advisories: advisoriesSchema,
   http: httpSchema,
   store: storeSchema,

@@ -5,6 +5,7 @@ import { autoConvertFeature } from "./auto-convert.js";
 import { helpFeature } from "./help.js";
 import { identityLinkFeature } from "./identity-link.js";
 import { linkAdminFeature } from "./link-admin.js";
+import { meetingsFeature } from "./meetings/index.js";
 import { nextFeature } from "./next.js";
 import { relayFeature } from "./relay.js";
 import { remindFeature } from "./remind.js";
@@ -26,4 +27,5 @@ export const features: Feature[] = [
   remindFeature,
   nextFeature,
   advisoriesFeature,
+  meetingsFeature,
 ];

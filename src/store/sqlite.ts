@@ -1,3 +1,4 @@
+import { AsyncLocalStorage } from "node:async_hooks";
 import { mkdirSync } from "node:fs";
 import { dirname } from "node:path";
 import Database from "better-sqlite3";
@@ -42,6 +43,8 @@ export class SqliteStore implements Store {
   private readonly db: Db;
   private readonly q: Queryable;
   private lock: Promise<unknown> = Promise.resolve();
+  /** Set inside a transaction callback: using the store itself there (not `tx`) would wait for itself forever. */
+  private readonly inTx = new AsyncLocalStorage<boolean>();
 
   constructor(readonly file: string) {
     if (file !== ":memory:") mkdirSync(dirname(file), { recursive: true });
@@ -68,6 +71,11 @@ export class SqliteStore implements Store {
   }
 
   private locked<T>(fn: () => Promise<T>): Promise<T> {
+    if (this.inTx.getStore()) {
+      return Promise.reject(
+        new Error("store used directly inside a transaction; use the transaction's handle (this would deadlock)"),
+      );
+    }
     const next = this.lock.then(fn, fn);
     this.lock = next.catch(() => undefined);
     return next;
@@ -91,7 +99,7 @@ export class SqliteStore implements Store {
         throw wrapError(err);
       }
       try {
-        const result = await fn(this.q);
+        const result = await this.inTx.run(true, () => fn(this.q));
         this.db.exec("COMMIT");
         return result;
       } catch (err) {

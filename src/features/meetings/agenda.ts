@@ -1,0 +1,143 @@
+/**
+ * Agendas with owners, per meeting (a configured meeting id or a proposal id). Items are kept in memory as well as
+ * in the store so announcements can put `{agenda}` in a template without a query.
+ */
+import { type CommandContext, splitArgs, usageError } from "../../core/commands.js";
+import type { AppContext } from "../../core/context.js";
+import { UserError } from "../../core/errors.js";
+import { findSeen } from "../seen.js";
+
+export interface AgendaItem {
+  text: string;
+  ownerName?: string;
+  ownerPerson?: string;
+}
+
+const MAX_ITEMS = 50;
+const cacheKey = "agenda-items";
+
+function cache(app: AppContext): Map<string, AgendaItem[]> {
+  let c = app.services.get(cacheKey) as Map<string, AgendaItem[]> | undefined;
+  if (!c) {
+    c = new Map();
+    app.services.set(cacheKey, c);
+  }
+  return c;
+}
+
+export function agendaItems(app: AppContext, meeting: string): AgendaItem[] {
+  return cache(app).get(meeting) ?? [];
+}
+
+export function agendaText(app: AppContext, meeting: string): string {
+  const items = agendaItems(app, meeting);
+  return items.map((it, i) => `${i + 1}. ${it.text}${it.ownerName ? ` (${it.ownerName})` : ""}`).join("; ");
+}
+
+async function save(app: AppContext, meeting: string, items: AgendaItem[], by: string): Promise<void> {
+  await app.store.tx(async (tx) => {
+    await tx.run("DELETE FROM agenda_items WHERE meeting = ?", [meeting]);
+    for (const [i, it] of items.entries()) {
+      await tx.run(
+        "INSERT INTO agenda_items (meeting, pos, text, owner_person, owner_name, added_by) VALUES (?, ?, ?, ?, ?, ?)",
+        [meeting, i, it.text, it.ownerPerson ?? null, it.ownerName ?? null, by],
+      );
+    }
+  });
+  cache(app).set(meeting, items);
+}
+
+/** Loads every agenda, seeding configured meetings' agendas the first time. */
+export async function loadAgendas(app: AppContext): Promise<void> {
+  const rows = await app.store.all<{
+    meeting: string;
+    text: string;
+    owner_person: string | null;
+    owner_name: string | null;
+  }>("SELECT meeting, text, owner_person, owner_name FROM agenda_items ORDER BY meeting, pos");
+  const c = cache(app);
+  for (const r of rows) {
+    const list = c.get(r.meeting) ?? [];
+    list.push({ text: r.text, ownerPerson: r.owner_person ?? undefined, ownerName: r.owner_name ?? undefined });
+    c.set(r.meeting, list);
+  }
+  for (const m of app.config.meetings) {
+    if (!c.has(m.id) && m.agenda.length)
+      await save(
+        app,
+        m.id,
+        m.agenda.map((a) => ({ text: a.text, ownerName: a.owner })),
+        "config",
+      );
+  }
+  app.services.set("agenda", (meeting: string) => agendaText(app, meeting));
+}
+
+async function meetingExists(ctx: CommandContext, id: string): Promise<boolean> {
+  if (ctx.app.config.meetings.some((m) => m.id === id)) return true;
+  return !!(await ctx.app.store.get("SELECT 1 AS x FROM meeting_proposals WHERE id = ?", [id.toLowerCase()]));
+}
+
+export async function agendaCommand(args: string, ctx: CommandContext): Promise<string> {
+  const [verb, meetingArg, ...rest] = splitArgs(args);
+  const meeting = (
+    meetingArg ?? (ctx.app.config.meetings.length === 1 ? ctx.app.config.meetings[0].id : "")
+  ).toLowerCase();
+  if (!verb)
+    throw usageError({
+      usage:
+        "!agenda add <meeting> <text> [(owner)] | list <meeting> | remove <meeting> <n> | move <meeting> <from> <to>",
+    });
+  if (!meeting || !(await meetingExists(ctx, meeting)))
+    throw new UserError(`no meeting "${(meetingArg ?? "").slice(0, 30)}"`);
+  const items = [...agendaItems(ctx.app, meeting)];
+  const by = await ctx.app.identity.personId(ctx.user);
+  switch (verb.toLowerCase()) {
+    case "list":
+      return items.length
+        ? `agenda of ${meeting}: ${agendaText(ctx.app, meeting)}`
+        : `the agenda of ${meeting} is empty`;
+    case "add": {
+      const raw = rest.join(" ").trim();
+      const m = /^([\s\S]*?)\s*\(([^()]{1,60})\)\s*$/.exec(raw);
+      const text = (m ? m[1] : raw).trim();
+      if (!text) throw new UserError("what is the agenda item?");
+      if (text.length > 300) throw new UserError("an agenda item is at most 300 characters");
+      if (items.length >= MAX_ITEMS) throw new UserError(`an agenda has at most ${MAX_ITEMS} items`);
+      let ownerName = m?.[2].trim();
+      let ownerPerson: string | undefined;
+      if (ownerName) {
+        const [who] = await findSeen(ctx.app.store, ownerName, ctx.room.account);
+        if (who) {
+          ownerPerson = await ctx.app.identity.personId(who);
+          ownerName = who.name;
+        }
+      }
+      items.push({ text, ownerName, ownerPerson });
+      await save(ctx.app, meeting, items, by);
+      return `added as item ${items.length} of ${meeting}`;
+    }
+    case "remove": {
+      const n = Number(rest[0]);
+      if (!Number.isInteger(n) || n < 1 || n > items.length)
+        throw new UserError(`${meeting} has items 1 to ${items.length}`);
+      const [gone] = items.splice(n - 1, 1);
+      await save(ctx.app, meeting, items, by);
+      return `removed "${gone.text}"`;
+    }
+    case "move": {
+      const [from, to] = rest.map(Number);
+      if (![from, to].every((x) => Number.isInteger(x) && x >= 1 && x <= items.length))
+        throw new UserError(`${meeting} has items 1 to ${items.length}`);
+      const [it] = items.splice(from - 1, 1);
+      items.splice(to - 1, 0, it);
+      await save(ctx.app, meeting, items, by);
+      return `agenda of ${meeting}: ${agendaText(ctx.app, meeting)}`;
+    }
+    default:
+      throw usageError({
+        usage:
+          "!agenda add <meeting> <text> [(owner)] | list <meeting> | remove <meeting> <n> | move <meeting> <from> <to>",
+      });
+  }
+}
