@@ -13,6 +13,7 @@ import { schedulesFeature } from "./schedules.js";
 import { seenFeature } from "./seen.js";
 import { timeFeature } from "./time.js";
 import { tzFeature } from "./tz.js";
+import { webFeature } from "./web.js";
 
 export const features: Feature[] = [
   seenFeature,
@@ -28,4 +29,5 @@ export const features: Feature[] = [
   nextFeature,
   advisoriesFeature,
   meetingsFeature,
+  webFeature,
 ];

@@ -1,0 +1,121 @@
+/** crier's HTTP server (off by default): health, metrics, the meetings page, calendars and minutes. */
+import { readFile } from "node:fs/promises";
+import { createServer, type IncomingMessage, type Server, type ServerResponse } from "node:http";
+import { join } from "node:path";
+import { DateTime } from "luxon";
+import type { AppContext } from "../core/context.js";
+import { calendarIcs } from "./ics.js";
+import { indexPage, meetingPage, type ProposalView } from "./pages.js";
+import { upcoming } from "./upcoming.js";
+
+const SECURITY_HEADERS = {
+  "content-security-policy":
+    "default-src 'none'; style-src 'unsafe-inline'; script-src 'unsafe-inline'; base-uri 'none'; form-action 'none'",
+  "x-content-type-options": "nosniff",
+  "referrer-policy": "no-referrer",
+};
+
+function send(res: ServerResponse, status: number, type: string, body: string): void {
+  res.writeHead(status, { "content-type": type, ...SECURITY_HEADERS });
+  res.end(body);
+}
+
+async function proposalView(app: AppContext, id: string): Promise<ProposalView | undefined> {
+  const p = await app.store.get<{ title: string; picked: number | null }>(
+    "SELECT title, picked FROM meeting_proposals WHERE id = ?",
+    [id],
+  );
+  if (!p) return undefined;
+  const options = await app.store.all<{ n: number; at: number }>(
+    "SELECT n, at FROM meeting_options WHERE proposal = ? ORDER BY n",
+    [id],
+  );
+  const people = await app.store.all<{ n: number; name: string }>(
+    "SELECT n, name FROM meeting_attendance WHERE proposal = ? ORDER BY name",
+    [id],
+  );
+  return {
+    title: p.title,
+    options: options.map((o) => ({
+      n: Number(o.n),
+      at: Number(o.at),
+      picked: Number(o.n) === Number(p.picked),
+      people: people.filter((x) => Number(x.n) === Number(o.n)).map((x) => x.name),
+    })),
+  };
+}
+
+async function minutesFor(app: AppContext, id: string): Promise<string[]> {
+  const links = app.config.meetings.find((m) => m.id === id)?.links ?? [];
+  if (!links.length) return [];
+  const rows = await app.store.all<{ id: string; started_at: number; link: string }>(
+    "SELECT id, started_at, link FROM minutes_runs WHERE ended_at IS NOT NULL ORDER BY started_at DESC LIMIT 50",
+  );
+  return rows
+    .filter((r) => links.includes(r.link.replace(/^link:/, "")))
+    .map((r) => `${DateTime.fromMillis(Number(r.started_at), { zone: "UTC" }).toFormat("yyyy-LL-dd")}-${r.id}.html`);
+}
+
+export async function handle(app: AppContext, req: IncomingMessage, res: ServerResponse): Promise<void> {
+  const url = new URL(req.url ?? "/", "http://localhost");
+  const path = decodeURIComponent(url.pathname);
+  if (req.method !== "GET" && req.method !== "HEAD") return send(res, 405, "text/plain", "only GET\n");
+  if (path === "/healthz") {
+    try {
+      await app.store.get("SELECT 1 AS ok");
+      return send(res, 200, "text/plain", "ok\n");
+    } catch {
+      return send(res, 503, "text/plain", "store unavailable\n");
+    }
+  }
+  if (path === "/metrics") return send(res, 200, "text/plain; version=0.0.4", await app.metrics.render());
+  const host = new URL(app.config.http.publicUrl ?? "http://crier.invalid").host;
+  const all = await upcoming(app);
+  if (path === "/") return send(res, 200, "text/html; charset=utf-8", indexPage(all, app.config.timezones.world));
+  if (path === "/calendar.ics")
+    return send(res, 200, "text/calendar; charset=utf-8", calendarIcs("Meetings", all, host));
+  const m = /^\/meetings\/([\w-]{1,64})(\.ics)?$/.exec(path);
+  if (m) {
+    const id = m[1];
+    const mine = all.filter((o) => o.id === id);
+    const proposal = await proposalView(app, id);
+    if (!mine.length && !proposal && !app.config.meetings.some((x) => x.id === id))
+      return send(res, 404, "text/plain", "no such meeting\n");
+    if (m[2]) return send(res, 200, "text/calendar; charset=utf-8", calendarIcs(mine[0]?.title ?? id, mine, host));
+    return send(
+      res,
+      200,
+      "text/html; charset=utf-8",
+      meetingPage(app, id, mine, app.config.timezones.world, proposal, await minutesFor(app, id)),
+    );
+  }
+  const file = /^\/minutes\/([\w-]{1,80}\.(html|md))$/.exec(path);
+  if (file) {
+    try {
+      const body = await readFile(join(app.stateDir, "minutes", file[1]), "utf8");
+      return send(res, 200, file[2] === "html" ? "text/html; charset=utf-8" : "text/markdown; charset=utf-8", body);
+    } catch {
+      return send(res, 404, "text/plain", "no such minutes\n");
+    }
+  }
+  send(res, 404, "text/plain", "not found\n");
+}
+
+export async function startWeb(app: AppContext): Promise<{ server: Server; port: number }> {
+  const server = createServer((req, res) => {
+    handle(app, req, res).catch((err) => {
+      app.log.error({ err, path: req.url }, "web request failed");
+      if (!res.headersSent) send(res, 500, "text/plain", "error\n");
+      else res.end();
+    });
+  });
+  server.headersTimeout = 10_000;
+  server.requestTimeout = 15_000;
+  await new Promise<void>((resolve, reject) => {
+    server.once("error", reject);
+    server.listen(app.config.http.port, app.config.http.host, () => resolve());
+  });
+  const port = (server.address() as { port: number }).port;
+  app.log.info({ host: app.config.http.host, port }, "web server listening");
+  return { server, port };
+}

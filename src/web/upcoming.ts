@@ -1,0 +1,42 @@
+/** The meetings the web page and calendar show: configured ones (with recurrence) and picked proposals. */
+import type { AppContext } from "../core/context.js";
+import { meetingSpec } from "../features/schedules.js";
+import { occurrencesBetween } from "../services/recurrence.js";
+
+export interface Occurrence {
+  id: string;
+  title: string;
+  start: number;
+  durationMs: number;
+  place?: string;
+  zone: string;
+}
+
+const HORIZON_MS = 183 * 86_400_000;
+
+export async function upcoming(
+  app: AppContext,
+  from = app.clock.now(),
+  until = from + HORIZON_MS,
+): Promise<Occurrence[]> {
+  const out: Occurrence[] = [];
+  for (const m of app.config.meetings) {
+    const durationMs = parseDurationMs(m.duration);
+    for (const start of occurrencesBetween(meetingSpec(m), from - durationMs, until, 200)) {
+      out.push({ id: m.id, title: m.title, start, durationMs, place: m.place, zone: m.zone });
+    }
+  }
+  const picked = await app.store.all<{ id: string; title: string; at: number; zone: string }>(
+    `SELECT p.id, p.title, o.at, o.zone FROM meeting_proposals p JOIN meeting_options o ON o.proposal = p.id AND o.n = p.picked
+     WHERE p.picked IS NOT NULL AND o.at >= ? AND o.at <= ?`,
+    [from - 3_600_000, until],
+  );
+  for (const p of picked)
+    out.push({ id: p.id, title: p.title, start: Number(p.at), durationMs: 3_600_000, zone: p.zone });
+  return out.sort((a, b) => a.start - b.start);
+}
+
+function parseDurationMs(s: string): number {
+  const m = /^(\d+)([mh])$/.exec(s.trim());
+  return m ? Number(m[1]) * (m[2] === "h" ? 3_600_000 : 60_000) : 3_600_000;
+}
