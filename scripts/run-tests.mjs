@@ -25,7 +25,8 @@ if (!files.length) {
 const concurrency = process.env.CRIER_TEST_CONCURRENCY ?? "2";
 const r = spawnSync(
   process.execPath,
-  ["--import", "tsx", "--test", `--test-concurrency=${concurrency}`, "--test-reporter=spec", ...extra, ...files],
+  // A hung test fails after five minutes instead of holding CI until its limit.
+  ["--import", "tsx", "--test", `--test-concurrency=${concurrency}`, "--test-timeout=300000", "--test-reporter=spec", ...extra, ...files],
   { stdio: "inherit" },
 );
 process.exit(r.status ?? 1);

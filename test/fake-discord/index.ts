@@ -109,8 +109,9 @@ export class FakeDiscord {
     });
     const end = Date.now() + waitMs;
     while (Date.now() < end) {
+      // A deferred reply (type 5) is followed by the real answer; wait for that.
       const replies = this.rest.interactionReplies.get(token);
-      if (replies?.length) {
+      if (replies?.some((r) => r.type !== 5)) {
         await new Promise((r) => setTimeout(r, 50));
         return this.rest.interactionReplies.get(token)!;
       }

@@ -22,7 +22,7 @@ export interface InteractionReply {
   data?: Record<string, unknown>;
 }
 
-const BUCKET_LIMIT = 5;
+const BUCKET_LIMIT = 50;
 const BUCKET_WINDOW_MS = 1000;
 
 export class Rest {
@@ -40,7 +40,7 @@ export class Rest {
 
   async handle(req: IncomingMessage, res: ServerResponse): Promise<void> {
     const url = new URL(req.url ?? "/", "http://fake");
-    const path = url.pathname.replace(/^\/api\/v\d+/, "");
+    const path = decodeURIComponent(url.pathname).replace(/^\/api\/v\d+/, "");
     const chunks: Buffer[] = [];
     for await (const c of req) chunks.push(c as Buffer);
     const raw = Buffer.concat(chunks).toString("utf8");
@@ -56,7 +56,8 @@ export class Rest {
     this.requests.push({ method: req.method ?? "GET", path, body });
     if (this.faults.delayMs) await new Promise((r) => setTimeout(r, this.faults.delayMs));
     const reply = (status: number, data?: unknown, headers: Record<string, string> = {}) => {
-      res.writeHead(status, { "content-type": "application/json", ...headers });
+      // Like Discord, a 204 has no body and no content type (a JSON type on an empty body breaks clients).
+      res.writeHead(status, data === undefined ? headers : { "content-type": "application/json", ...headers });
       res.end(data === undefined ? "" : JSON.stringify(data));
     };
     try {
@@ -97,7 +98,7 @@ export class Rest {
       (this.faults.rateLimited > 0 && path.includes("/messages")) ||
       (this.faults.rateLimited > 0 && path.startsWith("/webhooks/"));
     if (forced) this.faults.rateLimited--;
-    if (!forced && b.count <= BUCKET_LIMIT * 10) return undefined;
+    if (!forced && b.count <= BUCKET_LIMIT) return undefined;
     const retry = forced ? 0.2 : (b.resetAt - now) / 1000;
     return {
       body: { message: "You are being rate limited.", retry_after: retry, global: false },
@@ -261,7 +262,21 @@ export class Rest {
     }
     if ((m = /^\/interactions\/(\d+)\/([^/]+)\/callback$/.exec(path))) {
       this.recordInteraction(m[2], { type: Number(body.type), data: body.data });
-      return [204];
+      if (url.searchParams.get("with_response") !== "true") return [204];
+      return [
+        200,
+        {
+          interaction: {
+            id: m[1],
+            type: 2,
+            activity_instance_id: null,
+            response_message_id: null,
+            response_message_loading: body.type === 5,
+            response_message_ephemeral: !!((body.data?.flags ?? 0) & 64),
+          },
+          resource: { type: Number(body.type) },
+        },
+      ];
     }
     throw new ApiError(404, 0, `404: Not Found (${method} ${path})`);
   }

@@ -1,16 +1,13 @@
-import type { PlatformModule } from "../../core/adapter.js";
+import type { OutgoingMessage, PlatformModule } from "../../core/adapter.js";
+import { DiscordAdapter } from "./adapter.js";
+import { type DiscordConfig, discordConfigSchema } from "./config.js";
+import { parseDiscord } from "./markdown.js";
+import { renderDiscordMessage } from "./render.js";
 
-// Placeholder until the discord adapter lands: configuring a discord account fails with this message.
-export const discordPlatform: PlatformModule = {
+export const discordPlatform: PlatformModule<DiscordConfig> = {
   platform: "discord",
-  configSchema: undefined,
-  create() {
-    throw new Error("the discord adapter is not built yet");
-  },
-  parse() {
-    throw new Error("the discord adapter is not built yet");
-  },
-  render() {
-    throw new Error("the discord adapter is not built yet");
-  },
+  configSchema: discordConfigSchema,
+  create: (account, config, deps) => new DiscordAdapter(account, config, deps),
+  parse: ({ text }) => parseDiscord(text ?? ""),
+  render: (msg: OutgoingMessage) => renderDiscordMessage(msg, { webhook: true }),
 };

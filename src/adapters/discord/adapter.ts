@@ -1,0 +1,389 @@
+/**
+ * The Discord adapter on discord.js. Relayed messages come through one webhook per channel under the sender's name
+ * (the bot with a bold name when webhooks are not allowed); crier's own words come from the bot. Every create
+ * carries a nonce with enforce_nonce, so a retry cannot duplicate. After an invalid session (events in the gap are
+ * lost to the bot) the channels are back-filled from their history.
+ */
+import {
+  Client,
+  DiscordAPIError,
+  GatewayIntentBits,
+  type Message,
+  type PartialMessage,
+  Partials,
+  PermissionFlagsBits,
+  type TextChannel,
+  WebhookClient,
+} from "discord.js";
+import {
+  type Adapter,
+  type AdapterDeps,
+  type Capabilities,
+  type ConnectionState,
+  type EventSink,
+  type OutgoingMessage,
+  PermanentSendError,
+  type SendResult,
+} from "../../core/adapter.js";
+import type { MessageEvent, RoomRef, UserRef } from "../../core/model.js";
+import type { RichText } from "../../core/richtext.js";
+import type { DiscordConfig } from "./config.js";
+import { type MentionNames, parseDiscord } from "./markdown.js";
+import { renderDiscordMessage } from "./render.js";
+import { handleInteraction, registerSlashCommands } from "./slash.js";
+
+const PERMANENT_CODES = new Set([10003, 50001, 50013, 10008]);
+
+export class DiscordAdapter implements Adapter {
+  readonly capabilities: Capabilities;
+  private readonly client: Client;
+  private sink: EventSink | undefined;
+  private current: ConnectionState = "disconnected";
+  private readonly webhooks = new Map<string, WebhookClient | null>();
+  private readonly ownWebhookIds = new Set<string>();
+  private readonly lastSeen = new Map<string, string>();
+  private readyCount = 0;
+  private readonly privateCommands: Set<string>;
+
+  constructor(
+    readonly account: string,
+    private readonly config: DiscordConfig,
+    private readonly deps: AdapterDeps,
+  ) {
+    this.capabilities = {
+      edit: true,
+      delete: true,
+      replies: true,
+      reactions: true,
+      impersonate: config.useWebhooks,
+      threads: false,
+      maxChars: 2000,
+      localTimeMarkers: true,
+    };
+    this.privateCommands = new Set(deps.commands.filter((c) => c.privateReply).map((c) => c.name));
+    this.client = new Client({
+      intents: [
+        GatewayIntentBits.Guilds,
+        GatewayIntentBits.GuildMessages,
+        GatewayIntentBits.MessageContent,
+        GatewayIntentBits.GuildMessageReactions,
+      ],
+      partials: [Partials.Message, Partials.Reaction],
+      rest: config.api ? { api: config.api } : {},
+    });
+    this.client.on("messageCreate", (m) => this.onMessage(m));
+    this.client.on("messageUpdate", (_old, m) => this.onEdit(m));
+    this.client.on("messageDelete", (m) => this.onDelete(m));
+    this.client.on("messageReactionAdd", (r, u) => {
+      if (u.id === this.client.user?.id || !this.inScope(r.message.channelId)) return;
+      this.sink?.({
+        kind: "reaction",
+        id: `${r.message.id}:${u.id}:${r.emoji.name}`,
+        room: this.room(r.message.channelId),
+        sender: { account: this.account, id: u.id, name: u.username ?? u.id },
+        targetId: r.message.id,
+        emoji: r.emoji.name ?? "?",
+        at: new Date(),
+      });
+    });
+    this.client.on("interactionCreate", (i) => handleInteraction(this.account, i, this.sink, this.privateCommands));
+    this.client.on("shardReady", () => void this.onReady());
+    this.client.on("shardResume", () => {
+      this.current = "connected";
+      this.deps.log.info("Discord resumed");
+    });
+    this.client.on("shardDisconnect", () => {
+      this.current = "disconnected";
+      this.deps.log.warn("Discord disconnected");
+    });
+    this.client.on("shardReconnecting", () => {
+      this.current = "connecting";
+      this.deps.metrics?.inc("crier_reconnects_total", "reconnect attempts per account", { account: this.account });
+    });
+  }
+
+  rooms(): string[] {
+    return this.config.channels;
+  }
+
+  state(): ConnectionState {
+    return this.current;
+  }
+
+  selfName(): string | undefined {
+    return this.client.user?.username;
+  }
+
+  async start(sink: EventSink): Promise<void> {
+    this.sink = sink;
+    this.current = "connecting";
+    const ready = new Promise<void>((resolve) => this.client.once("clientReady", () => resolve()));
+    await this.client.login(this.config.token);
+    await Promise.race([ready, new Promise((r) => setTimeout(r, 10_000).unref())]);
+  }
+
+  async stop(): Promise<void> {
+    this.current = "disconnected";
+    for (const w of this.webhooks.values()) w?.destroy();
+    await this.client.destroy();
+  }
+
+  private async onReady(): Promise<void> {
+    this.current = "connected";
+    this.readyCount++;
+    this.deps.log.info(
+      { user: this.client.user?.tag, session: this.readyCount },
+      this.readyCount === 1 ? "Discord connected" : "Discord re-identified",
+    );
+    if (this.readyCount === 1 && this.config.slashCommands) {
+      const guilds = this.config.guild ? [this.config.guild] : [...this.client.guilds.cache.keys()];
+      for (const g of guilds)
+        await registerSlashCommands(this.client, g, this.deps.commands).catch((err) =>
+          this.deps.log.warn({ err }, "slash command registration failed"),
+        );
+    }
+    if (this.readyCount > 1)
+      await this.backfill().catch((err) => this.deps.log.warn({ err }, "Discord backfill failed"));
+  }
+
+  /** After a new session, fetch what was said in each channel since the last message seen. */
+  private async backfill(): Promise<void> {
+    for (const [channelId, after] of this.lastSeen) {
+      const channel = (await this.client.channels.fetch(channelId)) as TextChannel | null;
+      const missed = await channel?.messages.fetch({ after, limit: 100 });
+      for (const m of [...(missed?.values() ?? [])].sort((a, b) => (BigInt(a.id) < BigInt(b.id) ? -1 : 1)))
+        this.onMessage(m, true);
+    }
+  }
+
+  private inScope(channelId: string): boolean {
+    return !this.config.channels.length || this.config.channels.includes(channelId);
+  }
+
+  private room(channelId: string): RoomRef {
+    return { account: this.account, room: channelId };
+  }
+
+  private isSelf(m: Message | PartialMessage): boolean {
+    return m.author?.id === this.client.user?.id || (!!m.webhookId && this.ownWebhookIds.has(m.webhookId));
+  }
+
+  private names(m: Message | PartialMessage): MentionNames {
+    return {
+      account: this.account,
+      user: (id) =>
+        m.mentions?.members?.get(id)?.displayName ??
+        m.mentions?.users?.get(id)?.username ??
+        this.client.users.cache.get(id)?.username,
+      channel: (id) => (this.client.channels.cache.get(id) as TextChannel | undefined)?.name,
+      role: (id) => m.guild?.roles.cache.get(id)?.name,
+    };
+  }
+
+  private sender(m: Message | PartialMessage): UserRef {
+    const a = m.author!;
+    return {
+      account: this.account,
+      id: a.id,
+      name: m.member?.displayName ?? a.globalName ?? a.username,
+      avatarUrl: a.displayAvatarURL?.(),
+    };
+  }
+
+  private onMessage(m: Message, backfill = false): void {
+    if (!this.inScope(m.channelId)) return;
+    const prev = this.lastSeen.get(m.channelId);
+    if (!prev || BigInt(m.id) > BigInt(prev)) this.lastSeen.set(m.channelId, m.id);
+    if (this.isSelf(m) || m.system) return;
+    const event: MessageEvent = {
+      kind: "message",
+      id: m.id,
+      room: this.room(m.channelId),
+      sender: this.sender(m),
+      body: parseDiscord(m.content ?? "", this.names(m)),
+      replyTo: m.reference?.messageId,
+      attachments: [...m.attachments.values()].map((a) => ({
+        url: a.url,
+        name: a.name,
+        mime: a.contentType ?? undefined,
+        size: a.size,
+      })),
+      isPrivate: !m.guildId,
+      at: m.createdAt,
+      backfill: backfill || undefined,
+    };
+    this.sink?.(event);
+  }
+
+  private onEdit(m: Message | PartialMessage): void {
+    if (!m.author || this.isSelf(m) || !this.inScope(m.channelId) || m.content === null) return;
+    this.sink?.({
+      kind: "edit",
+      id: `${m.id}:${m.editedTimestamp ?? Date.now()}`,
+      room: this.room(m.channelId),
+      sender: this.sender(m),
+      targetId: m.id,
+      body: parseDiscord(m.content ?? "", this.names(m)),
+      at: new Date(),
+    });
+  }
+
+  private onDelete(m: Message | PartialMessage): void {
+    // Discord does not say who deleted; only a cached message's author can be checked against the original.
+    if (!m.author || this.isSelf(m) || !this.inScope(m.channelId)) return;
+    this.sink?.({
+      kind: "delete",
+      room: this.room(m.channelId),
+      sender: this.sender(m),
+      targetId: m.id,
+      at: new Date(),
+    });
+  }
+
+  private async channel(id: string): Promise<TextChannel> {
+    try {
+      const c = await this.client.channels.fetch(id);
+      if (!c?.isTextBased() || !("send" in c))
+        throw new PermanentSendError(`Discord channel ${id} is not a text channel`);
+      return c as TextChannel;
+    } catch (err) {
+      throw this.classify(err);
+    }
+  }
+
+  private classify(err: unknown): Error {
+    if (err instanceof DiscordAPIError && PERMANENT_CODES.has(Number(err.code)))
+      return new PermanentSendError(`Discord refused: ${err.message}`);
+    return err as Error;
+  }
+
+  /** The channel's webhook (found or created), or null when crier may not manage webhooks there. */
+  private async webhookFor(channel: TextChannel): Promise<WebhookClient | null> {
+    if (this.webhooks.has(channel.id)) return this.webhooks.get(channel.id)!;
+    let client: WebhookClient | null = null;
+    try {
+      const hooks = await channel.fetchWebhooks();
+      const hook =
+        hooks.find((h) => h.owner?.id === this.client.user?.id && h.token) ??
+        (await channel.createWebhook({ name: "crier relay" }));
+      if (hook.token) {
+        client = new WebhookClient(
+          { id: hook.id, token: hook.token },
+          { rest: this.config.api ? { api: this.config.api } : {} },
+        );
+        this.ownWebhookIds.add(hook.id);
+      }
+    } catch (err) {
+      this.deps.log.warn(
+        { channel: channel.id, error: (err as Error).message },
+        "no webhook in this channel; relaying as the bot",
+      );
+    }
+    this.webhooks.set(channel.id, client);
+    return client;
+  }
+
+  async send(msg: OutgoingMessage): Promise<SendResult> {
+    const channel = await this.channel(msg.room);
+    const hook = this.config.useWebhooks && msg.kind === "relay" && msg.sender ? await this.webhookFor(channel) : null;
+    const bodies = renderDiscordMessage(msg, { webhook: !!hook });
+    const ids: string[] = [];
+    try {
+      for (const b of bodies) {
+        const allowedMentions = { parse: [] as [], users: b.allowed_mentions.users };
+        if (hook) {
+          const sent = await hook.send({
+            content: b.content,
+            username: b.username,
+            avatarURL: b.avatar_url,
+            allowedMentions,
+          });
+          ids.push(sent.id);
+        } else {
+          const sent = await channel.send({
+            content: b.content,
+            allowedMentions,
+            nonce: b.nonce,
+            enforceNonce: true,
+            reply: b.message_reference
+              ? { messageReference: b.message_reference.message_id, failIfNotExists: false }
+              : undefined,
+          });
+          ids.push(sent.id);
+        }
+      }
+    } catch (err) {
+      throw this.classify(err);
+    }
+    return { nativeIds: ids };
+  }
+
+  /** A webhook send in flight at a crash has no nonce to dedupe it: look for it among the channel's latest messages. */
+  async alreadyDelivered(msg: OutgoingMessage): Promise<string[] | undefined> {
+    if (!(this.config.useWebhooks && msg.kind === "relay" && msg.sender)) return undefined;
+    const channel = await this.channel(msg.room);
+    const bodies = renderDiscordMessage(msg, { webhook: true });
+    const recent = [...(await channel.messages.fetch({ limit: 50 })).values()].reverse();
+    const ids: string[] = [];
+    for (const b of bodies) {
+      const hit = recent.find(
+        (m) =>
+          m.webhookId &&
+          this.ownWebhookIds.has(m.webhookId) &&
+          m.content === b.content &&
+          m.author.username === b.username &&
+          !ids.includes(m.id),
+      );
+      if (!hit) return undefined;
+      ids.push(hit.id);
+    }
+    return ids;
+  }
+
+  async edit(room: string, nativeIds: string[], msg: OutgoingMessage): Promise<void> {
+    const channel = await this.channel(room);
+    const hook = this.webhooks.get(room);
+    const bodies = renderDiscordMessage(msg, { webhook: !!hook });
+    for (const [i, id] of nativeIds.entries()) {
+      const content = bodies[i]?.content ?? "\u200b";
+      try {
+        const m = await channel.messages.fetch(id);
+        if (m.webhookId && hook) await hook.editMessage(id, { content, allowedMentions: { parse: [] } });
+        else await m.edit({ content, allowedMentions: { parse: [] } });
+      } catch (err) {
+        throw this.classify(err);
+      }
+    }
+  }
+
+  async delete(room: string, nativeIds: string[]): Promise<void> {
+    const channel = await this.channel(room);
+    for (const id of nativeIds)
+      await channel.messages.delete(id).catch((err) => {
+        throw this.classify(err);
+      });
+  }
+
+  async react(room: string, nativeId: string, emoji: string): Promise<void> {
+    const channel = await this.channel(room);
+    const m = await channel.messages.fetch(nativeId);
+    await m.react(emoji).catch(() => undefined);
+  }
+
+  async isRoomAdmin(user: UserRef, room: RoomRef): Promise<boolean> {
+    try {
+      const channel = await this.channel(room.room);
+      const member = await channel.guild.members.fetch(user.id);
+      return (
+        member.permissions.has(PermissionFlagsBits.ManageGuild) ||
+        member.roles.cache.some((r) => this.config.adminRoles.includes(r.id))
+      );
+    } catch {
+      return false;
+    }
+  }
+
+  mentionFor(user: UserRef): RichText {
+    return [{ t: "mention", name: user.name, user }];
+  }
+}

@@ -1,0 +1,71 @@
+/** OutgoingMessage → the exact bodies crier sends to Discord (what `crier render --to discord` prints). */
+import type { OutgoingMessage } from "../../core/adapter.js";
+import { renderDiscord } from "./markdown.js";
+
+export const MAX_CHARS = 2000;
+
+/** Webhook names Discord refuses are adjusted, never dropped: forbidden words broken up, 1–80 characters. */
+export function webhookName(name: string): string {
+  let s = name.replace(/[\r\n\t]/g, " ").trim();
+  for (const word of ["discord", "clyde", "everyone", "here"]) {
+    s = s.replace(new RegExp(word, "gi"), (w) => `${w[0]}\u200b${w.slice(1)}`);
+  }
+  if (!s) s = "someone";
+  return [...s].slice(0, 80).join("");
+}
+
+/** Splits at line breaks, then spaces, never inside a character. */
+export function splitContent(s: string, max = MAX_CHARS): string[] {
+  const out: string[] = [];
+  let rest = s;
+  while ([...rest].length > max) {
+    const chars = [...rest];
+    const head = chars.slice(0, max).join("");
+    let cut = head.lastIndexOf("\n");
+    if (cut < max / 2) cut = head.lastIndexOf(" ");
+    if (cut < max / 2) cut = head.length;
+    out.push(rest.slice(0, cut));
+    rest = rest.slice(cut).replace(/^[\n ]/, "");
+  }
+  out.push(rest);
+  return out;
+}
+
+/** A short nonce from the idempotency key (Discord nonces are at most 25 characters). */
+export function nonceOf(key: string, part: number): string {
+  let h = 0n;
+  for (const ch of `${key}#${part}`) h = (h * 131n + BigInt(ch.codePointAt(0) ?? 0)) % 10n ** 24n;
+  return h.toString().padStart(20, "0").slice(0, 25);
+}
+
+export interface DiscordBody {
+  content: string;
+  allowed_mentions: { parse: string[]; users?: string[] };
+  nonce?: string;
+  enforce_nonce?: boolean;
+  username?: string;
+  avatar_url?: string;
+  message_reference?: { message_id: string };
+}
+
+export function renderDiscordMessage(msg: OutgoingMessage, opts: { webhook: boolean }): DiscordBody[] {
+  const users = (msg.allowedMentions ?? []).filter((id) => /^\d+$/.test(id));
+  let text = renderDiscord(msg.body, users);
+  if (msg.action) text = `*${text}*`;
+  const impersonate = opts.webhook && msg.kind === "relay" && msg.sender;
+  if (msg.kind === "relay" && msg.sender && !impersonate)
+    text = `**${renderDiscord([{ t: "text", text: msg.sender.name }])}**: ${text}`;
+  return splitContent(text || "\u200b").map((content, i) => {
+    const body: DiscordBody = { content, allowed_mentions: { parse: [], ...(users.length ? { users } : {}) } };
+    if (impersonate && msg.sender) {
+      body.username = webhookName(msg.sender.name);
+      if (msg.sender.avatarUrl?.startsWith("https://")) body.avatar_url = msg.sender.avatarUrl;
+    } else {
+      body.nonce = nonceOf(msg.idempotencyKey, i);
+      body.enforce_nonce = true;
+    }
+    if (i === 0 && msg.replyToNativeId && /^\d+$/.test(msg.replyToNativeId))
+      body.message_reference = { message_id: msg.replyToNativeId };
+    return body;
+  });
+}
