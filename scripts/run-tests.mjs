@@ -26,7 +26,16 @@ const concurrency = process.env.CRIER_TEST_CONCURRENCY ?? "2";
 const r = spawnSync(
   process.execPath,
   // A hung test fails after five minutes instead of holding CI until its limit.
-  ["--import", "tsx", "--test", `--test-concurrency=${concurrency}`, "--test-timeout=300000", "--test-reporter=spec", ...extra, ...files],
+  [
+    "--import",
+    "tsx",
+    "--test",
+    `--test-concurrency=${concurrency}`,
+    "--test-timeout=300000",
+    "--test-reporter=spec",
+    ...extra,
+    ...files,
+  ],
   { stdio: "inherit" },
 );
 process.exit(r.status ?? 1);
