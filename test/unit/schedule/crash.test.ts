@@ -51,7 +51,7 @@ describe("crash safety of the schedule engine", () => {
     }
     const last = runChild(stateDir, out, startAt);
     await last.ready;
-    const deadline = Date.now() + 30_000;
+    const deadline = Date.now() + 60_000;
     while (new Set(delivered(out).map((d) => d.key)).size < 200 && Date.now() < deadline)
       await new Promise((r) => setTimeout(r, 100));
     last.child.kill("SIGTERM");
