@@ -1,6 +1,6 @@
 import assert from "node:assert/strict";
 import { spawnSync } from "node:child_process";
-import { mkdtempSync, writeFileSync } from "node:fs";
+import { mkdtempSync, readFileSync, writeFileSync } from "node:fs";
 import { tmpdir } from "node:os";
 import { join } from "node:path";
 import { describe, it } from "node:test";
@@ -124,4 +124,13 @@ schedules:
     });
     assert.equal(ok.stdout.trim(), "ok", ok.stderr);
   });
+});
+
+describe("shipped example configs", () => {
+  for (const file of ["config/example.yaml", "config/kamailio.yaml"]) {
+    it(`${file} is valid`, () => {
+      const env = { IRC_PASSWORD: "x", MATRIX_TOKEN: "x", DISCORD_TOKEN: "x", GITHUB_TOKEN: "x" };
+      assert.ok(parseConfig(readFileSync(file, "utf8"), env, file));
+    });
+  }
 });
