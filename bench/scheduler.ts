@@ -7,7 +7,6 @@ import { ConsoleAdapter } from "../src/adapters/console/adapter.js";
 import { App } from "../src/app.js";
 import { parseConfig } from "../src/config/load.js";
 import { createLogger } from "../src/core/log.js";
-import type { Scheduler } from "../src/services/scheduler.js";
 
 export async function run(): Promise<Record<string, number>> {
   const N = Number(process.env.BENCH_REMINDERS ?? 100_000);

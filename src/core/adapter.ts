@@ -25,6 +25,17 @@ export interface Capabilities {
   localTimeMarkers: boolean;
 }
 
+/** What the core assumes of an account it cannot reach (no adapter): nothing beyond plain text. */
+export const NO_CAPABILITIES: Capabilities = {
+  edit: false,
+  delete: false,
+  replies: false,
+  reactions: false,
+  impersonate: false,
+  threads: false,
+  localTimeMarkers: false,
+};
+
 /** Who a relayed message is shown as. */
 export interface SenderShown {
   name: string;

@@ -3,7 +3,7 @@
  * parsed for commands. A UserError's text goes to the user; anything else is logged with a reference id the user
  * is shown, and the daemon carries on.
  */
-import type { Capabilities, Responder } from "./adapter.js";
+import { type Capabilities, NO_CAPABILITIES, type Responder } from "./adapter.js";
 import { type AnyCommand, helpFor } from "./commands.js";
 import type { AppContext, Feature } from "./context.js";
 import { newErrorRef, UserError } from "./errors.js";
@@ -138,15 +138,7 @@ export class Dispatcher {
 
   private context(event: MessageEvent, cmd: AnyCommand) {
     const adapter = this.app.adapters.get(event.room.account);
-    const capabilities: Capabilities = adapter?.capabilities ?? {
-      edit: false,
-      delete: false,
-      replies: false,
-      reactions: false,
-      impersonate: false,
-      threads: false,
-      localTimeMarkers: false,
-    };
+    const capabilities: Capabilities = adapter?.capabilities ?? NO_CAPABILITIES;
     return {
       app: this.app,
       event,

@@ -3,7 +3,7 @@
  * Recording the origin and enqueueing its copies happen in one transaction, so a crash or a replayed event (resume,
  * backfill, restart) can neither lose a copy nor make a second one.
  */
-import type { Adapter, Capabilities, OutgoingMessage } from "../core/adapter.js";
+import { type Adapter, type Capabilities, NO_CAPABILITIES, type OutgoingMessage } from "../core/adapter.js";
 import type { AppContext } from "../core/context.js";
 import type { ChatEvent, EditEvent, MessageEvent, RoomRef, UserRef } from "../core/model.js";
 import { userKey } from "../core/model.js";
@@ -12,16 +12,6 @@ import type { OutboxItem, OutboxRow } from "./outbox.js";
 import { isIgnored, type Route, routesFrom } from "./links.js";
 import { MessageMap, messageKey } from "./message-map.js";
 import { buildRelayMessage, excerptOf, type ReplyContext, translateMentions } from "./render.js";
-
-const NO_CAPS: Capabilities = {
-  edit: false,
-  delete: false,
-  replies: false,
-  reactions: false,
-  impersonate: false,
-  threads: false,
-  localTimeMarkers: false,
-};
 
 interface RelayMeta {
   msgKey: string;
@@ -69,7 +59,7 @@ export class Relay {
   }
 
   private caps(account: string): Capabilities {
-    return this.app.adapters.get(account)?.capabilities ?? NO_CAPS;
+    return this.app.adapters.get(account)?.capabilities ?? NO_CAPABILITIES;
   }
 
   async onEvent(event: ChatEvent): Promise<void> {

@@ -126,6 +126,24 @@ export function occurrencesOf(
   return out.sort((a, b) => a.at - b.at || a.id.localeCompare(b.id));
 }
 
+function fromRow(row: ScheduleRow): ScheduleInput & { nextAt: number | null; active: boolean } {
+  return {
+    id: row.id,
+    kind: row.kind,
+    spec: JSON.parse(row.spec) as RecurrenceSpec,
+    offsetMs: Number(row.offset_ms),
+    text: row.text,
+    targets: JSON.parse(row.targets) as RoomRef[],
+    owner: row.owner ?? undefined,
+    mention: row.mention ? (JSON.parse(row.mention) as UserRef) : undefined,
+    graceMs: Number(row.grace_ms),
+    source: row.source as ScheduleInput["source"],
+    meta: row.meta ? (JSON.parse(row.meta) as ScheduleMeta) : undefined,
+    nextAt: row.next_at === null ? null : Number(row.next_at),
+    active: !!row.active,
+  };
+}
+
 export class Scheduler {
   private running = false;
   private sleeping: { cancel(): void } | undefined;
@@ -205,7 +223,7 @@ export class Scheduler {
 
   async get(id: string): Promise<(ScheduleInput & { nextAt: number | null; active: boolean }) | undefined> {
     const row = await this.app.store.get<ScheduleRow>("SELECT * FROM schedules WHERE id = ?", [id]);
-    return row ? this.fromRow(row) : undefined;
+    return row ? fromRow(row) : undefined;
   }
 
   /** Every active schedule in the store (for `crier schedule`). */
@@ -213,17 +231,7 @@ export class Scheduler {
     const rows = await store.all<ScheduleRow>(
       "SELECT * FROM schedules WHERE active = 1 AND source <> 'config' ORDER BY next_at",
     );
-    return rows.map((r) => ({
-      id: r.id,
-      kind: r.kind,
-      spec: JSON.parse(r.spec) as RecurrenceSpec,
-      offsetMs: Number(r.offset_ms),
-      text: r.text,
-      targets: JSON.parse(r.targets) as RoomRef[],
-      graceMs: Number(r.grace_ms),
-      source: r.source as ScheduleInput["source"],
-      meta: r.meta ? (JSON.parse(r.meta) as ScheduleMeta) : undefined,
-    }));
+    return rows.map(fromRow);
   }
 
   async list(where: {
@@ -239,7 +247,7 @@ export class Scheduler {
           "SELECT * FROM schedules WHERE kind = ? AND active = 1 ORDER BY next_at",
           [where.kind ?? "announcement"],
         );
-    return rows.map((r) => this.fromRow(r));
+    return rows.map((r) => fromRow(r));
   }
 
   async countActive(owner: string): Promise<number> {
@@ -248,48 +256,6 @@ export class Scheduler {
       [owner],
     );
     return Number(r?.n ?? 0);
-  }
-
-  private fromRow(row: ScheduleRow): ScheduleInput & { nextAt: number | null; active: boolean } {
-    return {
-      id: row.id,
-      kind: row.kind,
-      spec: JSON.parse(row.spec) as RecurrenceSpec,
-      offsetMs: Number(row.offset_ms),
-      text: row.text,
-      targets: JSON.parse(row.targets) as RoomRef[],
-      owner: row.owner ?? undefined,
-      mention: row.mention ? (JSON.parse(row.mention) as UserRef) : undefined,
-      graceMs: Number(row.grace_ms),
-      source: row.source as ScheduleInput["source"],
-      meta: row.meta ? (JSON.parse(row.meta) as ScheduleMeta) : undefined,
-      nextAt: row.next_at === null ? null : Number(row.next_at),
-      active: !!row.active,
-    };
-  }
-
-  /** Every firing of the given schedules in (from, until] — the same arithmetic the live loop uses. */
-  occurrences(schedules: readonly ScheduleInput[], from: number, until: number, limit = 10_000): Occurrence[] {
-    const out: Occurrence[] = [];
-    for (const s of schedules) {
-      let t = from;
-      for (let i = 0; i < limit; i++) {
-        const at = this.nextFire(s.spec, s.offsetMs ?? 0, t);
-        if (at === undefined || at > until) break;
-        out.push({
-          id: s.id,
-          kind: s.kind,
-          at,
-          about: at + (s.offsetMs ?? 0),
-          zone: specZone(s.spec),
-          targets: s.targets,
-          text: s.text,
-          meta: s.meta ?? {},
-        });
-        t = at;
-      }
-    }
-    return out.sort((a, b) => a.at - b.at || a.id.localeCompare(b.id));
   }
 
   start(): void {
@@ -340,7 +306,7 @@ export class Scheduler {
 
   /** Fires one due occurrence; returns the updated count of late deliveries in this pass (for pacing). */
   private async fire(row: ScheduleRow, now: number, lateSoFar: number): Promise<number> {
-    const s = this.fromRow(row);
+    const s = fromRow(row);
     const due = Number(row.next_at);
     const late = now - due > Math.max(s.graceMs, 60_000);
     const missed = late && s.kind !== "reminder";
