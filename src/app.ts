@@ -16,6 +16,7 @@ import { Outbox, outboxMigrations } from "./relay/outbox.js";
 import { type Clock, SystemClock } from "./services/clock.js";
 import { Identity, identityMigrations } from "./services/identity.js";
 import { Metrics } from "./services/metrics.js";
+import { pasteMigrations } from "./services/pastes.js";
 import { InstanceLock } from "./store/instance-lock.js";
 import { migrate } from "./store/migrate.js";
 import { PostgresStore } from "./store/postgres.js";
@@ -46,6 +47,7 @@ export function openStore(config: Config, stateDir: string): Store {
 export const coreMigrations: Migration[] = [
   ...identityMigrations,
   ...outboxMigrations,
+  ...pasteMigrations,
   {
     id: "core/1-admin-warnings",
     sql: "CREATE TABLE admin_warnings (key TEXT PRIMARY KEY, text TEXT NOT NULL, at BIGINT NOT NULL)",

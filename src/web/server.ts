@@ -4,6 +4,7 @@ import { createServer, type IncomingMessage, type Server, type ServerResponse } 
 import { join } from "node:path";
 import { DateTime } from "luxon";
 import type { AppContext } from "../core/context.js";
+import { readPaste } from "../services/pastes.js";
 import { calendarIcs } from "./ics.js";
 import { indexPage, meetingPage, type ProposalView } from "./pages.js";
 import { upcoming } from "./upcoming.js";
@@ -88,6 +89,13 @@ export async function handle(app: AppContext, req: IncomingMessage, res: ServerR
       "text/html; charset=utf-8",
       meetingPage(app, id, mine, app.config.timezones.world, proposal, await minutesFor(app, id)),
     );
+  }
+  const paste = /^\/paste\/([0-9a-f]{16})$/.exec(path);
+  if (paste) {
+    const text = await readPaste(app.store, paste[1]);
+    return text === undefined
+      ? send(res, 404, "text/plain", "no such text\n")
+      : send(res, 200, "text/plain; charset=utf-8", text);
   }
   const file = /^\/minutes\/([\w-]{1,80}\.(html|md))$/.exec(path);
   if (file) {

@@ -38,6 +38,7 @@ describe("relay IRC ⇄ console", () => {
         ],
       },
     ],
+    http: { enabled: true, host: "127.0.0.1", port: 0, publicUrl: "http://crier.test" },
   });
   const ircJoined = () =>
     waitUntil("crier in #devel", () => {
@@ -76,6 +77,20 @@ describe("relay IRC ⇄ console", () => {
     await t.say("hi IRC people", { room: "a", user: "bob" });
     const line = await alice.waitFor(/PRIVMSG #devel :<\x03\d\db\u200bob\x03> hi IRC people/);
     assert.match(line, /^@\S+ :crier!/);
+  });
+
+  it("long text becomes an excerpt on IRC with a link to the whole text on crier's web page", async () => {
+    const text = Array.from({ length: 12 }, (_, i) => `line ${i + 1} of the paste`).join("\n");
+    await t.say(text, { room: "a", user: "bob" });
+    const last = await alice.waitFor(/… \(8 more lines: http:\/\/crier\.test\/paste\/[0-9a-f]{16}\)/).catch((err) => {
+      throw new Error(`${err.message}; saw ${JSON.stringify(alice.messages("crier").slice(-6))}`);
+    });
+    const id = /paste\/([0-9a-f]{16})/.exec(last)![1];
+    const port = (t.app.ctx.services.get("web") as { port: number }).port;
+    const res = await fetch(`http://127.0.0.1:${port}/paste/${id}`);
+    assert.equal(res.status, 200);
+    assert.equal(await res.text(), `bob:\n${text}`);
+    assert.equal(alice.messages("crier").filter((l) => l.includes("of the paste")).length, 4);
   });
 
   it("messages said while the IRC server is down are delivered after it is back, once", async () => {

@@ -17,10 +17,11 @@ import type {
   SendResult,
 } from "../../core/adapter.js";
 import type { RoomRef, UserRef } from "../../core/model.js";
-import type { RichText } from "../../core/richtext.js";
+import { type RichText, toPlain } from "../../core/richtext.js";
+import { savePaste } from "../../services/pastes.js";
 import type { IrcConfig } from "./config.js";
 import { cleanText, encodeCommand, encodeLines, isChannel } from "./encoder.js";
-import { parseIrc } from "./format.js";
+import { parseIrc, renderIrc } from "./format.js";
 import { PacedQueue } from "./pacing.js";
 import { renderIrcMessage } from "./render.js";
 
@@ -364,6 +365,7 @@ export class IrcAdapter implements Adapter {
       replyAs: this.config.replyAs,
       formatting: this.config.formatting,
       maxLines: this.config.maxLinesPerMessage,
+      moreLink: await this.pasteLink(msg),
     });
     const echo = this.client.network?.cap?.isEnabled?.("echo-message");
     const confirmations: Array<Promise<string | undefined>> = [];
@@ -394,6 +396,15 @@ export class IrcAdapter implements Adapter {
     if (echo && ids.some((id) => id === undefined) && this.current !== "connected")
       throw new Error("IRC connection lost before the server confirmed the message");
     return { nativeIds: lines.map((_, i) => ids[i] ?? `${msg.idempotencyKey}#${i}`) };
+  }
+
+  /** Over-long text is kept whole for crier's web page, when there is one, and the excerpt links to it. */
+  private async pasteLink(msg: OutgoingMessage): Promise<string | undefined> {
+    if (!this.deps.publicUrl || renderIrc(msg.body).length <= this.config.maxLinesPerMessage) return undefined;
+    const id = createHash("sha256").update(msg.idempotencyKey).digest("hex").slice(0, 16);
+    const who = msg.kind === "relay" && msg.sender ? `${msg.sender.name}:\n` : "";
+    await savePaste(this.deps.store, id, `${who}${toPlain(msg.body)}`);
+    return `${this.deps.publicUrl.replace(/\/$/, "")}/paste/${id}`;
   }
 
   /** Looks for the message's lines among crier's own lines replayed on join; IRC itself cannot dedupe a resend. */

@@ -8,6 +8,8 @@ export interface IrcRenderOptions {
   replyAs: "notice" | "privmsg";
   formatting: "irc" | "plain";
   maxLines: number;
+  /** Where the whole text can be read when it is cut short (crier's web page), if anywhere. */
+  moreLink?: string;
   hostmaskExtra?: number;
 }
 
@@ -32,7 +34,10 @@ export function renderIrcMessage(msg: OutgoingMessage, opts: IrcRenderOptions): 
   if (!lines.length) lines = [""];
   if (lines.length > opts.maxLines) {
     const hidden = lines.length - (opts.maxLines - 1);
-    lines = [...lines.slice(0, opts.maxLines - 1), `… (${hidden} more lines not shown)`];
+    lines = [
+      ...lines.slice(0, opts.maxLines - 1),
+      opts.moreLink ? `… (${hidden} more lines: ${opts.moreLink})` : `… (${hidden} more lines not shown)`,
+    ];
   }
   const command = msg.kind === "notice" && opts.replyAs === "notice" ? "NOTICE" : "PRIVMSG";
   const label =
