@@ -5,7 +5,6 @@
  * echo-message, and history replayed on join (chanhistory) comes in as backfill with stable msgids.
  */
 import { createHash } from "node:crypto";
-import { readFileSync } from "node:fs";
 import IRC from "irc-framework";
 import type {
   Adapter,
@@ -17,13 +16,13 @@ import type {
   SendResult,
 } from "../../core/adapter.js";
 import type { RoomRef, UserRef } from "../../core/model.js";
-import { type RichText, toPlain } from "../../core/richtext.js";
-import { savePaste } from "../../services/pastes.js";
+import type { RichText } from "../../core/richtext.js";
 import type { IrcConfig } from "./config.js";
-import { cleanText, encodeCommand, encodeLines, isChannel } from "./encoder.js";
-import { parseIrc, renderIrc } from "./format.js";
+import { encodeCommand, isChannel } from "./encoder.js";
+import { parseIrc } from "./format.js";
+import { clientOptions, ctcpReply } from "./options.js";
 import { PacedQueue } from "./pacing.js";
-import { renderIrcMessage } from "./render.js";
+import { pasteLink, renderIrcMessage } from "./render.js";
 
 // biome-ignore lint/suspicious/noExplicitAny: irc-framework ships no types; its events are plain objects.
 type IrcEvent = any;
@@ -163,29 +162,7 @@ export class IrcAdapter implements Adapter {
     if (this.stopped) return;
     this.current = "connecting";
     const c = this.config;
-    const options: Record<string, unknown> = {
-      host: c.host,
-      port: c.port,
-      tls: c.tls,
-      nick: c.nick,
-      username: c.username ?? c.nick,
-      gecos: c.realname,
-      password: c.password,
-      auto_reconnect: false,
-      enable_echomessage: true,
-      version: "",
-      ping_interval: 30,
-      ping_timeout: 120,
-    };
-    if (c.sasl?.mechanism === "EXTERNAL" && c.clientCert) {
-      options.sasl_mechanism = "EXTERNAL";
-      options.client_certificate = {
-        certificate: readFileSync(c.clientCert.cert, "utf8"),
-        private_key: readFileSync(c.clientCert.key, "utf8"),
-      };
-    } else if (c.sasl) {
-      options.account = { account: c.sasl.account ?? c.nick, password: c.sasl.password ?? "" };
-    }
+    const options = clientOptions(c);
     this.deps.log.info({ host: c.host, port: c.port, tls: c.tls, attempt: this.attempts + 1 }, "IRC connecting");
     this.client.connect(options);
   }
@@ -310,27 +287,12 @@ export class IrcAdapter implements Adapter {
   }
 
   private onCtcp(e: IrcEvent): void {
-    const type = String(e.type ?? "").toUpperCase();
-    if (!["VERSION", "PING", "TIME"].includes(type) || !e.nick) return;
     // Answer at most one CTCP every two seconds: crier must not be usable as a reflector.
     if (Date.now() - this.lastCtcpReply < 2_000) return;
+    const lines = ctcpReply(e, this.selfName() ?? this.config.nick);
+    if (!lines.length) return;
     this.lastCtcpReply = Date.now();
-    const arg =
-      type === "VERSION"
-        ? "crier (https://github.com/crier)"
-        : type === "TIME"
-          ? new Date().toUTCString()
-          : cleanText(String(e.message ?? "").slice(5, 64));
-    try {
-      for (const line of encodeLines(
-        { command: "NOTICE", target: String(e.nick), text: arg, ctcp: type },
-        this.selfName() ?? this.config.nick,
-      )) {
-        this.queue.push(line).catch(() => undefined);
-      }
-    } catch {
-      // An unsafe nick gets no answer.
-    }
+    for (const line of lines) this.queue.push(line).catch(() => undefined);
   }
 
   private writeNow(line: string): void {
@@ -365,7 +327,7 @@ export class IrcAdapter implements Adapter {
       replyAs: this.config.replyAs,
       formatting: this.config.formatting,
       maxLines: this.config.maxLinesPerMessage,
-      moreLink: await this.pasteLink(msg),
+      moreLink: await pasteLink(msg, this.config.maxLinesPerMessage, this.deps),
     });
     const echo = this.client.network?.cap?.isEnabled?.("echo-message");
     const confirmations: Array<Promise<string | undefined>> = [];
@@ -396,15 +358,6 @@ export class IrcAdapter implements Adapter {
     if (echo && ids.some((id) => id === undefined) && this.current !== "connected")
       throw new Error("IRC connection lost before the server confirmed the message");
     return { nativeIds: lines.map((_, i) => ids[i] ?? `${msg.idempotencyKey}#${i}`) };
-  }
-
-  /** Over-long text is kept whole for crier's web page, when there is one, and the excerpt links to it. */
-  private async pasteLink(msg: OutgoingMessage): Promise<string | undefined> {
-    if (!this.deps.publicUrl || renderIrc(msg.body).length <= this.config.maxLinesPerMessage) return undefined;
-    const id = createHash("sha256").update(msg.idempotencyKey).digest("hex").slice(0, 16);
-    const who = msg.kind === "relay" && msg.sender ? `${msg.sender.name}:\n` : "";
-    await savePaste(this.deps.store, id, `${who}${toPlain(msg.body)}`);
-    return `${this.deps.publicUrl.replace(/\/$/, "")}/paste/${id}`;
   }
 
   /** Looks for the message's lines among crier's own lines replayed on join; IRC itself cannot dedupe a resend. */

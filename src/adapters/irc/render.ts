@@ -1,5 +1,9 @@
 /** OutgoingMessage → the exact raw IRC lines crier sends (also what `crier render --to irc` prints). */
+import { createHash } from "node:crypto";
 import type { OutgoingMessage } from "../../core/adapter.js";
+import { toPlain } from "../../core/richtext.js";
+import { savePaste } from "../../services/pastes.js";
+import type { Store } from "../../store/store.js";
 import { cleanText, encodeLines } from "./encoder.js";
 import { nickColour, renderIrc } from "./format.js";
 
@@ -48,4 +52,17 @@ export function renderIrcMessage(msg: OutgoingMessage, opts: IrcRenderOptions): 
   return lines.flatMap((line) =>
     encodeLines({ command, target: msg.room, text: line, prefix }, opts.nick, opts.hostmaskExtra),
   );
+}
+
+/** Over-long text is kept whole for crier's web page, when there is one, and the excerpt links to it. */
+export async function pasteLink(
+  msg: OutgoingMessage,
+  maxLines: number,
+  deps: { publicUrl?: string; store: Store },
+): Promise<string | undefined> {
+  if (!deps.publicUrl || renderIrc(msg.body).length <= maxLines) return undefined;
+  const id = createHash("sha256").update(msg.idempotencyKey).digest("hex").slice(0, 16);
+  const who = msg.kind === "relay" && msg.sender ? `${msg.sender.name}:\n` : "";
+  await savePaste(deps.store, id, `${who}${toPlain(msg.body)}`);
+  return `${deps.publicUrl.replace(/\/$/, "")}/paste/${id}`;
 }
