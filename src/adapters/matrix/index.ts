@@ -1,16 +1,17 @@
-import type { PlatformModule } from "../../core/adapter.js";
+import type { OutgoingMessage, PlatformModule } from "../../core/adapter.js";
+import { fromPlain } from "../../core/richtext.js";
+import { MatrixAdapter } from "./adapter.js";
+import { type MatrixConfig, matrixConfigSchema } from "./config.js";
+import { parseMatrixHtml } from "./html-parse.js";
+import { renderMatrixContents } from "./render.js";
 
-// Placeholder until the matrix adapter lands: configuring a matrix account fails with this message.
-export const matrixPlatform: PlatformModule = {
+export const matrixPlatform: PlatformModule<MatrixConfig> = {
   platform: "matrix",
-  configSchema: undefined,
-  create() {
-    throw new Error("the matrix adapter is not built yet");
-  },
-  parse() {
-    throw new Error("the matrix adapter is not built yet");
-  },
-  render() {
-    throw new Error("the matrix adapter is not built yet");
-  },
+  configSchema: matrixConfigSchema,
+  create: (account, config, deps) => new MatrixAdapter(account, config, deps),
+  parse: ({ text, html }) => (html !== undefined ? parseMatrixHtml(html) : fromPlain(text ?? "")),
+  render: (msg: OutgoingMessage) =>
+    renderMatrixContents(msg, {
+      senderTemplate: matrixConfigSchema.parse({ homeserver: "https://x.invalid", accessToken: "x" }).senderTemplate,
+    }),
 };

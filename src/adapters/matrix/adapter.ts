@@ -1,0 +1,309 @@
+/**
+ * The Matrix adapter on matrix-bot-sdk (as a plain bot user; end-to-end encryption is off because the SDK's native
+ * crypto module is replaced by a stand-in). Sync handling lives in SyncHandler, rendering in render.ts, sending
+ * with crier's own transaction ids in send.ts. Connecting is retried forever in the background, so an unreachable
+ * homeserver never stops crier from starting.
+ */
+import { LogLevel, LogService } from "matrix-bot-sdk";
+import type {
+  Adapter,
+  AdapterDeps,
+  Capabilities,
+  ConnectionState,
+  EventSink,
+  OutgoingMessage,
+  SendResult,
+} from "../../core/adapter.js";
+import { parseDuration } from "../../core/duration.js";
+import type { RoomRef, UserRef } from "../../core/model.js";
+import { type RichText, fromPlain } from "../../core/richtext.js";
+import { SyncingClient } from "./client.js";
+import type { MatrixConfig } from "./config.js";
+import { resolveAccessToken } from "./login.js";
+import { mediaUrl } from "./media.js";
+import { renderMatrixContents, renderMatrixEdit } from "./render.js";
+import { redactEvent, type SendHooks, sendEvent } from "./send.js";
+import { StoreStorageProvider } from "./storage.js";
+import { SyncHandler } from "./sync-handler.js";
+
+const SYNC_FILTER = { room: { timeline: { limit: 50 }, state: { lazy_load_members: true } } };
+
+export class MatrixAdapter implements Adapter {
+  readonly capabilities: Capabilities = {
+    edit: true,
+    delete: true,
+    replies: true,
+    reactions: true,
+    impersonate: false,
+    threads: false,
+    maxBytes: 60_000,
+    localTimeMarkers: false,
+  };
+  private readonly storage: StoreStorageProvider;
+  private client: SyncingClient | undefined;
+  private handler: SyncHandler | undefined;
+  private sink: EventSink | undefined;
+  private current: ConnectionState = "disconnected";
+  private stopping = false;
+  private selfId: string | undefined;
+  private displayName: string | undefined;
+  private retryTimer: NodeJS.Timeout | undefined;
+  private synced!: Promise<void>;
+  private markSynced!: () => void;
+  /** Configured name (alias or id) ⇄ room id. */
+  private readonly idOf = new Map<string, string>();
+  private readonly nameOf = new Map<string, string>();
+  /** Count of 429 answers met while sending (tests and metrics). */
+  rateLimited = 0;
+
+  constructor(
+    readonly account: string,
+    private readonly config: MatrixConfig,
+    private readonly deps: AdapterDeps,
+  ) {
+    this.storage = new StoreStorageProvider(deps.store, account);
+    this.resetSynced();
+    routeSdkLogs(deps);
+  }
+
+  private resetSynced(): void {
+    this.synced = new Promise((resolve) => {
+      this.markSynced = resolve;
+    });
+  }
+
+  rooms(): string[] {
+    return this.config.rooms;
+  }
+
+  state(): ConnectionState {
+    return this.current;
+  }
+
+  /** The bot's display name, else its localpart. */
+  selfName(): string | undefined {
+    return this.displayName || this.selfId?.replace(/^@/, "").split(":")[0];
+  }
+
+  /** Resolves once the first sync after start has been handled (tests wait on it). */
+  whenSynced(): Promise<void> {
+    return this.synced;
+  }
+
+  /** Rooms crier found end-to-end encrypted (they are announced, never read or linked). */
+  encryptedRooms(): string[] {
+    return [...(this.handler?.encryptedRooms ?? [])];
+  }
+
+  async start(sink: EventSink): Promise<void> {
+    this.sink = sink;
+    this.stopping = false;
+    await this.connect(1);
+  }
+
+  private async connect(attempt: number): Promise<void> {
+    if (this.stopping) return;
+    this.current = "connecting";
+    try {
+      await this.open();
+    } catch (err) {
+      this.current = "disconnected";
+      const delay = Math.min(60_000, 1000 * 2 ** Math.min(attempt, 6)) * (0.5 + Math.random() / 2);
+      this.deps.log.warn({ err: (err as Error).message, retryInMs: Math.round(delay) }, "Matrix connect failed");
+      this.deps.metrics?.inc("crier_reconnects_total", "reconnect attempts per account", { account: this.account });
+      this.retryTimer = setTimeout(() => void this.connect(attempt + 1), delay);
+      this.retryTimer.unref();
+    }
+  }
+
+  private async open(): Promise<void> {
+    const token = await resolveAccessToken(this.config, this.storage, this.deps.log);
+    const startedAt = Date.now();
+    let handler: SyncHandler | undefined;
+    const client = new SyncingClient(
+      this.config.homeserver,
+      token,
+      this.storage,
+      async (sync, since) => {
+        await handler?.handle(sync, since);
+        this.current = "connected";
+        this.markSynced();
+      },
+      this.config.syncTimeoutMs,
+    );
+    this.selfId = await client.getUserId();
+    this.displayName = (await client.getUserProfile(this.selfId).catch(() => undefined))?.displayname;
+    handler = new SyncHandler({
+      account: this.account,
+      config: this.config,
+      client,
+      selfId: this.selfId,
+      log: this.deps.log,
+      sink: () => this.sink,
+      isAdmin: (mxid) => this.isConfiguredAdmin(mxid),
+      roomName: (roomId) => this.nameOf.get(roomId) ?? roomId,
+      mediaUrl: (mxc, name) =>
+        mediaUrl(mxc, name, { homeserver: this.config.homeserver, publicUrl: this.config.mediaPublicUrl }),
+      notice: (roomId, text, onceKey) => this.notice(roomId, text, onceKey),
+      startedAt,
+      backfillWindowMs: parseDuration(this.config.backfillWindow) ?? 6 * 3_600_000,
+    });
+    this.client = client;
+    this.handler = handler;
+    for (const name of this.config.rooms) {
+      try {
+        const roomId = await client.joinRoom(name);
+        this.idOf.set(name, roomId);
+        this.nameOf.set(roomId, name);
+        await handler.checkEncryption(roomId);
+      } catch (err) {
+        this.deps.log.error({ room: name, err: (err as Error).message }, "could not join a configured Matrix room");
+      }
+    }
+    await client.start(SYNC_FILTER);
+    this.deps.log.info({ user: this.selfId, rooms: this.idOf.size }, "Matrix connected; syncing");
+  }
+
+  async stop(): Promise<void> {
+    this.stopping = true;
+    clearTimeout(this.retryTimer);
+    await this.client?.stopAndSettle();
+    this.client = undefined;
+    this.current = "disconnected";
+    this.resetSynced();
+  }
+
+  private isConfiguredAdmin(mxid: string): boolean {
+    return this.deps.admins.includes(`${this.account}:${mxid}`);
+  }
+
+  private ready(): SyncingClient {
+    if (!this.client) throw new Error(`Matrix account ${this.account} is not connected`);
+    return this.client;
+  }
+
+  private async roomId(room: string): Promise<string> {
+    const known = this.idOf.get(room);
+    if (known) return known;
+    if (!room.startsWith("#")) return room;
+    const id = await this.ready().resolveRoom(room);
+    this.idOf.set(room, id);
+    this.nameOf.set(id, room);
+    return id;
+  }
+
+  private hooks(): SendHooks {
+    return {
+      onRateLimited: () => {
+        this.rateLimited++;
+        this.deps.metrics?.inc("crier_matrix_rate_limited_total", "429 answers met while sending", {
+          account: this.account,
+        });
+      },
+      stopping: () => this.stopping,
+    };
+  }
+
+  private async notice(roomId: string, text: string, onceKey?: string): Promise<void> {
+    if (onceKey && (await this.storage.read(`notice:${onceKey}`))) return;
+    const [content] = renderMatrixContents(
+      { room: roomId, body: fromPlain(text), kind: "notice", idempotencyKey: `crier-notice-${onceKey ?? Date.now()}` },
+      { senderTemplate: this.config.senderTemplate },
+    );
+    await sendEvent(
+      this.ready(),
+      roomId,
+      "m.room.message",
+      `crier-notice-${onceKey ?? Date.now()}`,
+      content,
+      this.hooks(),
+    );
+    if (onceKey) await this.storage.write(`notice:${onceKey}`, String(Date.now()));
+  }
+
+  async send(msg: OutgoingMessage): Promise<SendResult> {
+    const client = this.ready();
+    const roomId = await this.roomId(msg.room);
+    const contents = renderMatrixContents(msg, { senderTemplate: this.config.senderTemplate });
+    const ids: string[] = [];
+    for (const [i, content] of contents.entries()) {
+      const txnId = i === 0 ? msg.idempotencyKey : `${msg.idempotencyKey}.${i}`;
+      ids.push(await sendEvent(client, roomId, "m.room.message", txnId, content, this.hooks()));
+    }
+    return { nativeIds: ids };
+  }
+
+  async edit(room: string, nativeIds: string[], msg: OutgoingMessage): Promise<void> {
+    const client = this.ready();
+    const roomId = await this.roomId(room);
+    const contents = renderMatrixContents(
+      { ...msg, replyToNativeId: undefined },
+      {
+        senderTemplate: this.config.senderTemplate,
+      },
+    );
+    for (const [i, eventId] of nativeIds.entries()) {
+      const content = contents[i] ?? { ...contents[0], body: "…", formatted_body: "…" };
+      await sendEvent(
+        client,
+        roomId,
+        "m.room.message",
+        `${msg.idempotencyKey}.edit${i}`,
+        renderMatrixEdit(content, eventId),
+        this.hooks(),
+      );
+    }
+    // Parts the new text no longer needs are removed.
+    for (const eventId of nativeIds.slice(contents.length))
+      await redactEvent(client, roomId, eventId, `crier-redact-${eventId}`, this.hooks());
+  }
+
+  async delete(room: string, nativeIds: string[]): Promise<void> {
+    const client = this.ready();
+    const roomId = await this.roomId(room);
+    for (const eventId of nativeIds)
+      await redactEvent(client, roomId, eventId, `crier-redact-${eventId}`, this.hooks());
+  }
+
+  async react(room: string, nativeId: string, emoji: string): Promise<void> {
+    const client = this.ready();
+    const roomId = await this.roomId(room);
+    const content = { "m.relates_to": { rel_type: "m.annotation", event_id: nativeId, key: emoji } };
+    const txnId = `crier-react-${nativeId}-${Buffer.from(emoji).toString("hex")}`;
+    await sendEvent(client, roomId, "m.reaction", txnId, content, this.hooks());
+  }
+
+  async isRoomAdmin(user: UserRef, room: RoomRef): Promise<boolean> {
+    if (this.isConfiguredAdmin(user.id)) return true;
+    try {
+      const pl = await this.ready().getRoomStateEvent(await this.roomId(room.room), "m.room.power_levels", "");
+      const level = Number(pl?.users?.[user.id] ?? pl?.users_default ?? 0);
+      return level >= this.config.adminPowerLevel;
+    } catch {
+      return false;
+    }
+  }
+
+  mentionFor(user: UserRef): RichText {
+    return [{ t: "mention", name: user.name, user }];
+  }
+}
+
+/**
+ * The SDK logs through one process-wide LogService: route it to crier's logger, quietly (errors of requests are
+ * handled — and logged — by the adapter itself, and the SDK would print every 429 as an error).
+ */
+function routeSdkLogs(deps: AdapterDeps): void {
+  const log = deps.log.child ? deps.log.child({ sdk: "matrix-bot-sdk" }) : deps.log;
+  const text = (parts: unknown[]) =>
+    parts.map((p) => (typeof p === "string" ? p : ((p as Error)?.message ?? JSON.stringify(p)))).join(" ");
+  LogService.setLevel(LogLevel.WARN);
+  LogService.setLogger({
+    info: (m, ...p) => log.debug({ module: m }, text(p)),
+    debug: (m, ...p) => log.debug({ module: m }, text(p)),
+    trace: () => undefined,
+    warn: (m, ...p) => log.warn({ module: m }, text(p)),
+    error: (m, ...p) =>
+      m === "MatrixHttpClient" ? log.debug({ module: m }, text(p)) : log.warn({ module: m }, text(p)),
+  });
+}

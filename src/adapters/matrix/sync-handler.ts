@@ -1,0 +1,196 @@
+/**
+ * What crier does with one /sync answer, in order and awaited (the sync position is saved only afterwards):
+ * invites (admins' accepted, others declined politely), then per joined room the gap of a `limited` timeline
+ * back-filled from /messages (bounded by the window), then the timeline itself. Encrypted rooms are announced, not
+ * read; room upgrades are reported to admins, not followed.
+ */
+import type { MatrixClient } from "matrix-bot-sdk";
+import type { EventSink } from "../../core/adapter.js";
+import type { Logger } from "../../core/log.js";
+import type { UserRef } from "../../core/model.js";
+import type { MatrixConfig } from "./config.js";
+import { type RawJson, type RawMatrixEvent, toChatEvent } from "./inbound.js";
+
+export interface SyncContext {
+  account: string;
+  config: MatrixConfig;
+  client: MatrixClient;
+  selfId: string;
+  log: Logger;
+  sink: () => EventSink | undefined;
+  isAdmin: (mxid: string) => boolean;
+  /** The name the room has in crier's config (an alias when configured so), for events' RoomRef. */
+  roomName: (roomId: string) => string;
+  mediaUrl: (mxc: string, name: string) => string | undefined;
+  /** Says something in a room as crier (an m.notice), once per `onceKey` when given. */
+  notice: (roomId: string, text: string, onceKey?: string) => Promise<void>;
+  /** Events sent before this instant are history (back-fill): relayed, not run as commands. */
+  startedAt: number;
+  backfillWindowMs: number;
+}
+
+const enc = encodeURIComponent;
+
+export class SyncHandler {
+  private readonly names = new Map<string, string>();
+  private readonly seen = new Map<string, Set<string>>();
+  readonly encryptedRooms = new Set<string>();
+
+  constructor(private readonly ctx: SyncContext) {}
+
+  async handle(sync: RawJson, since: string | null): Promise<void> {
+    for (const [roomId, room] of Object.entries<RawJson>(sync?.rooms?.invite ?? {}))
+      await this.guard(() => this.onInvite(roomId, room?.invite_state?.events ?? []));
+    for (const [roomId, room] of Object.entries<RawJson>(sync?.rooms?.join ?? {})) {
+      for (const ev of room?.state?.events ?? []) await this.guard(() => this.onState(roomId, ev));
+      const timeline: RawMatrixEvent[] = room?.timeline?.events ?? [];
+      // The very first sync shows recent history, which crier did not miss: it only learns the position.
+      if (!since) {
+        for (const ev of timeline) if (ev.state_key !== undefined) await this.guard(() => this.onState(roomId, ev));
+        continue;
+      }
+      if (room?.timeline?.limited && room.timeline.prev_batch) {
+        const gap = await this.fetchGap(roomId, room.timeline.prev_batch, since).catch((err) => {
+          this.ctx.log.warn({ room: roomId, err }, "Matrix back-fill failed; some messages may be missing");
+          return [] as RawMatrixEvent[];
+        });
+        for (const ev of gap) await this.guard(() => this.onEvent(roomId, ev, true));
+      }
+      for (const ev of timeline) await this.guard(() => this.onEvent(roomId, ev, false));
+    }
+  }
+
+  /** One bad event never stops the rest. */
+  private async guard(fn: () => Promise<void>): Promise<void> {
+    try {
+      await fn();
+    } catch (err) {
+      this.ctx.log.error({ err }, "Matrix event handling failed");
+    }
+  }
+
+  /** Events between the last position and the start of a `limited` timeline, oldest first, within the window. */
+  async fetchGap(roomId: string, from: string, to: string): Promise<RawMatrixEvent[]> {
+    const out: RawMatrixEvent[] = [];
+    const oldest = Date.now() - this.ctx.backfillWindowMs;
+    let token = from;
+    for (;;) {
+      const res = await this.ctx.client.doRequest("GET", `/_matrix/client/v3/rooms/${enc(roomId)}/messages`, {
+        dir: "b",
+        from: token,
+        to,
+        limit: 100,
+      });
+      const chunk: RawMatrixEvent[] = res?.chunk ?? [];
+      let done = chunk.length === 0 || !res.end || res.end === token;
+      for (const ev of chunk) {
+        if ((ev.origin_server_ts ?? 0) < oldest || out.length >= this.ctx.config.backfillMaxEvents) {
+          done = true;
+          break;
+        }
+        out.push(ev);
+      }
+      if (done) break;
+      token = res.end;
+    }
+    if (out.length) this.ctx.log.info({ room: roomId, events: out.length }, "Matrix back-fill after a gap");
+    return out.reverse();
+  }
+
+  private async onInvite(roomId: string, events: RawMatrixEvent[]): Promise<void> {
+    const invite = events.find(
+      (e) => e.type === "m.room.member" && e.state_key === this.ctx.selfId && e.content?.membership === "invite",
+    );
+    if (!invite) return;
+    if (this.ctx.isAdmin(invite.sender)) {
+      this.ctx.log.info({ room: roomId, by: invite.sender }, "joining a room at an admin's invitation");
+      await this.ctx.client.joinRoom(roomId);
+      await this.checkEncryption(roomId);
+    } else {
+      this.ctx.log.info({ room: roomId, by: invite.sender }, "declining an invitation from a non-admin");
+      await this.ctx.client.leaveRoom(roomId, this.ctx.config.inviteDeclineReason);
+    }
+  }
+
+  /** Reads the room's encryption state; an encrypted room is announced (once) and logged. */
+  async checkEncryption(roomId: string): Promise<void> {
+    const state = await this.ctx.client.getRoomStateEvent(roomId, "m.room.encryption", "").catch(() => undefined);
+    if (state?.algorithm) await this.markEncrypted(roomId);
+  }
+
+  private async markEncrypted(roomId: string): Promise<void> {
+    const first = !this.encryptedRooms.has(roomId);
+    this.encryptedRooms.add(roomId);
+    if (first)
+      this.ctx.log.error(
+        { room: roomId },
+        "this Matrix room is end-to-end encrypted: crier cannot read it (no encryption support), so it cannot be linked",
+      );
+    await this.ctx.notice(
+      roomId,
+      "crier cannot read this room: it is end-to-end encrypted and crier has no encryption support. Messages here are not relayed; link an unencrypted room instead.",
+      `encrypted:${roomId}`,
+    );
+  }
+
+  private async onState(roomId: string, ev: RawMatrixEvent): Promise<void> {
+    if (ev.type === "m.room.encryption" && ev.content?.algorithm) await this.markEncrypted(roomId);
+    if (ev.type === "m.room.member" && ev.state_key)
+      this.names.set(`${roomId}|${ev.state_key}`, ev.content?.displayname);
+    if (ev.type === "m.room.tombstone" && ev.state_key === "" && ev.content?.replacement_room) {
+      const next = String(ev.content.replacement_room);
+      this.ctx.log.warn({ room: roomId, replacement: next }, "Matrix room upgraded; crier does not follow on its own");
+      await this.ctx.notice(
+        roomId,
+        `This room was upgraded to ${next}. crier does not follow room upgrades on its own: an administrator should put the new room in crier's configuration.`,
+        `tombstone:${roomId}`,
+      );
+    }
+  }
+
+  private async senderOf(roomId: string, mxid: string): Promise<UserRef> {
+    const key = `${roomId}|${mxid}`;
+    if (!this.names.has(key)) {
+      const member = await this.ctx.client.getRoomStateEvent(roomId, "m.room.member", mxid).catch(() => undefined);
+      this.names.set(key, member?.displayname);
+    }
+    const name = this.names.get(key) || mxid.replace(/^@/, "").split(":")[0];
+    return { account: this.ctx.account, id: mxid, name };
+  }
+
+  /** Ids handled lately per room, so an event seen both in a back-fill and a timeline is handled once. */
+  private firstSight(roomId: string, eventId: string): boolean {
+    const set = this.seen.get(roomId) ?? new Set<string>();
+    this.seen.set(roomId, set);
+    if (set.has(eventId)) return false;
+    set.add(eventId);
+    if (set.size > 2000) set.delete(set.values().next().value as string);
+    return true;
+  }
+
+  private async onEvent(roomId: string, ev: RawMatrixEvent, fromGap: boolean): Promise<void> {
+    if (!this.firstSight(roomId, ev.event_id)) return;
+    if (ev.state_key !== undefined) {
+      await this.onState(roomId, ev);
+      return;
+    }
+    if (ev.sender === this.ctx.selfId) return;
+    if (ev.type === "m.room.encrypted") {
+      this.ctx.log.warn(
+        { room: roomId, event: ev.event_id },
+        "encrypted Matrix message not relayed (no encryption support)",
+      );
+      await this.markEncrypted(roomId);
+      return;
+    }
+    const backfill = fromGap || (ev.origin_server_ts ?? Date.now()) < this.ctx.startedAt;
+    const event = toChatEvent(this.ctx.roomName(roomId), ev, {
+      account: this.ctx.account,
+      sender: await this.senderOf(roomId, ev.sender),
+      mediaUrl: this.ctx.mediaUrl,
+      backfill,
+    });
+    if (!event) return;
+    this.ctx.sink()?.(event);
+  }
+}
