@@ -40,7 +40,7 @@ const DROP_CONTENT = new Set([
 
 const BLOCKS = new Set(["p", "div", "li", "ul", "ol", "h1", "h2", "h3", "h4", "h5", "h6", "tr", "table", "hr"]);
 
-const PILL = /^https:\/\/matrix\.to\/#\/(@[^/?#]+)/;
+const PILL = /^https:\/\/matrix\.to\/#\/([^/?#]+)/;
 
 type Frame =
   | { kind: "root" | "transparent"; children: RichNode[] }

@@ -18,7 +18,7 @@ export function escapeHtml(s: string): string {
 
 /** `@room` (and its legacy push-rule trigger in any case) gets a word joiner so it can never ping the room. */
 export function neutraliseRoomPing(s: string): string {
-  return s.replace(/@(room)\b/gi, "@\u2060$1");
+  return s.replace(/@(room)/gi, "@\u2060$1");
 }
 
 export const pillUrl = (mxid: string): string => `https://matrix.to/#/${encodeURIComponent(mxid).replace(/%3A/g, ":")}`;

@@ -64,7 +64,12 @@ export async function makeMatrixAdapter(config: Record<string, unknown>, admins:
 }
 
 let n = 0;
-export const relay = (room: string, text: string, sender = "irc_user", extra: Partial<OutgoingMessage> = {}): OutgoingMessage => ({
+export const relay = (
+  room: string,
+  text: string,
+  sender = "irc_user",
+  extra: Partial<OutgoingMessage> = {},
+): OutgoingMessage => ({
   room,
   body: fromPlain(text),
   kind: "relay",
