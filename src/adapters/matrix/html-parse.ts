@@ -135,7 +135,7 @@ export function parseMatrixHtml(html: string, opts: { account?: string } = {}): 
       },
       onclosetag(name) {
         const f = stack.pop();
-        if (!f || f.kind === "root") return;
+        if (!f || f.kind === "root" || f.kind === "drop") return;
         if (f.kind === "node") {
           add(f.make(normalize(f.children)));
         } else if (f.kind === "code") {

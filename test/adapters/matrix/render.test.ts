@@ -124,6 +124,20 @@ describe("Matrix inbound", () => {
       "@a:s",
       { account: "matrix.t", room: "!r" },
     ]);
+    const elsewhere = toChatEvent(
+      "!other",
+      ev("m.room.message", {
+        msgtype: "m.text",
+        body: "* x",
+        "m.relates_to": { rel_type: "m.replace", event_id: "$0" },
+      }),
+      { ...ctx, sender: { account: "matrix.t", id: "@b:s", name: "B" } },
+    );
+    assert.deepEqual(elsewhere?.kind === "edit" && [elsewhere.room.room, elsewhere.sender.id, elsewhere.body], [
+      "!other",
+      "@b:s",
+      [{ t: "text", text: "x" }],
+    ]);
     const del = toChatEvent("!r", ev("m.room.redaction", {}, { redacts: "$0" }), ctx);
     assert.deepEqual(del?.kind === "delete" && [del.targetId, del.sender.id], ["$0", "@a:s"]);
     const r = toChatEvent(
