@@ -1,0 +1,93 @@
+/** The Matrix adapter inside a real crier App: relay Matrix ⇄ console through a real Synapse, across a restart. */
+import assert from "node:assert/strict";
+import { mkdtempSync } from "node:fs";
+import { tmpdir } from "node:os";
+import { join } from "node:path";
+import { after, before, describe, it } from "node:test";
+import type { MatrixAdapter } from "../../../src/adapters/matrix/adapter.js";
+import { type TestApp, makeTestApp } from "../../helpers/app.js";
+import { waitUntil } from "../../testbed/ports.js";
+import type { MatrixTestUser } from "../../testbed/synapse-client.js";
+import { type Synapse, startSynapse } from "../../testbed/synapse.js";
+
+describe("relay Matrix ⇄ console through Synapse", () => {
+  let server: Synapse;
+  let bot: MatrixTestUser;
+  let alice: MatrixTestUser;
+  let bob: MatrixTestUser;
+  let room: string;
+  let t: TestApp;
+  const stateDir = mkdtempSync(join(tmpdir(), "crier-e2e-matrix-"));
+  const config = () => ({
+    accounts: {
+      console: { user: "op", rooms: ["a"] },
+      "matrix.hs": { homeserver: server.url, accessToken: bot.token, rooms: [room], syncTimeoutMs: 1000 },
+    },
+    links: [
+      {
+        name: "devel",
+        rooms: [
+          { account: "console", room: "a" },
+          { account: "matrix.hs", room },
+        ],
+      },
+    ],
+  });
+  const start = async () => {
+    t = await makeTestApp(config(), { stateDir });
+    await (t.app.ctx.adapters.get("matrix.hs") as MatrixAdapter).whenSynced();
+  };
+
+  before(async () => {
+    server = await startSynapse();
+    bot = await server.register("crier");
+    alice = await server.register("alice");
+    bob = await server.register("bob");
+    room = await alice.createRoom({ invite: [bot.userId, bob.userId] });
+    await bob.join(room);
+    await start();
+  });
+  after(async () => {
+    await t?.close().catch(() => undefined);
+    await server?.stop();
+  });
+
+  it("Matrix → console under the sender's name, formatting kept", async () => {
+    await alice.sendHtml(room, "hello", "<strong>hello</strong> from Matrix");
+    const m = await t.console.waitFor((s) => s.text === "hello from Matrix", 15_000);
+    assert.equal(m.msg.sender?.name, "alice");
+    assert.ok(m.msg.body.some((n) => n.t === "bold"));
+  });
+
+  it("console → Matrix as m.text under the sender template, exactly once", async () => {
+    await t.say("hi Matrix people @room", { room: "a", user: "carol" });
+    const [e] = await alice.waitFor(room, (x) => x.sender === bot.userId && /hi Matrix people/.test(x.content.body));
+    assert.equal(e.content.msgtype, "m.text");
+    assert.match(e.content.formatted_body, /^<strong>carol<\/strong>: hi Matrix people @\u2060room$/);
+    assert.equal((await alice.messages(room)).filter((x) => /hi Matrix people/.test(x.content?.body ?? "")).length, 1);
+  });
+
+  it("an author's edit and redaction are mirrored; someone else's edit is not", async () => {
+    const id = await alice.sendText(room, "typo here");
+    await t.console.waitFor((s) => s.text === "typo here", 15_000);
+    await bob.edit(room, id, "bob was here");
+    await alice.edit(room, id, "no typo here");
+    await waitUntil("the edit on the console", () => t.console.edits.some((e) => e.text === "no typo here"));
+    assert.ok(!t.console.edits.some((e) => e.text.includes("bob was here")), JSON.stringify(t.console.edits));
+    await alice.redact(room, id);
+    await waitUntil("the delete on the console", () => t.console.deletes.length > 0);
+  });
+
+  it("crier stopped, five messages sent, crier started: all five relayed once, in order", async () => {
+    await t.close();
+    for (let i = 1; i <= 5; i++) await alice.sendText(room, `missed ${i}`);
+    await start();
+    // A marker said after them: anything doubled would have arrived before it.
+    await alice.sendText(room, "marker");
+    await t.console.waitFor((s) => s.text === "marker", 20_000);
+    assert.deepEqual(
+      t.console.sent.filter((s) => s.text.startsWith("missed")).map((s) => s.text),
+      ["missed 1", "missed 2", "missed 3", "missed 4", "missed 5"],
+    );
+  });
+});
