@@ -1,0 +1,56 @@
+/**
+ * An HTTP proxy in front of Synapse that can lose an answer: the request reaches the homeserver (the event is
+ * stored) but the client's connection is cut before the reply, as after a timeout. For exactly-once tests.
+ */
+import { request as httpRequest, type IncomingMessage, type Server, createServer } from "node:http";
+
+export interface LossyProxy {
+  url: string;
+  /** The next request whose method and path match has its answer dropped. */
+  dropNextAnswer(method: string, path: RegExp): void;
+  dropped: number;
+  close(): Promise<void>;
+}
+
+export async function startLossyProxy(upstream: string): Promise<LossyProxy> {
+  const target = new URL(upstream);
+  let rule: { method: string; path: RegExp } | undefined;
+  const state = { dropped: 0 };
+  const server: Server = createServer((req, res) => {
+    const drop = rule && req.method === rule.method && rule.path.test(req.url ?? "");
+    if (drop) rule = undefined;
+    const up = httpRequest(
+      { host: target.hostname, port: target.port, method: req.method, path: req.url, headers: req.headers },
+      (answer: IncomingMessage) => {
+        if (drop) {
+          answer.resume();
+          answer.on("end", () => {
+            state.dropped++;
+            req.socket.destroy();
+          });
+          return;
+        }
+        res.writeHead(answer.statusCode ?? 502, answer.headers);
+        answer.pipe(res);
+      },
+    );
+    up.on("error", () => res.destroy());
+    req.pipe(up);
+  });
+  await new Promise<void>((resolve) => server.listen(0, "127.0.0.1", resolve));
+  const { port } = server.address() as { port: number };
+  return {
+    url: `http://127.0.0.1:${port}`,
+    dropNextAnswer: (method, path) => {
+      rule = { method, path };
+    },
+    get dropped() {
+      return state.dropped;
+    },
+    close: () =>
+      new Promise<void>((resolve) => {
+        server.closeAllConnections();
+        server.close(() => resolve());
+      }),
+  };
+}
