@@ -46,6 +46,18 @@ export class MatrixTestUser {
     return res.room_id as string;
   }
 
+  /** Uploads bytes to the media repository; returns the mxc:// URI. */
+  async upload(data: Buffer, contentType: string, name: string): Promise<string> {
+    const res = await fetch(`${this.base}/_matrix/media/v3/upload?filename=${encodeURIComponent(name)}`, {
+      method: "POST",
+      headers: { authorization: `Bearer ${this.token}`, "content-type": contentType },
+      body: new Uint8Array(data),
+    });
+    const json = (await res.json()) as { content_uri?: string };
+    if (!res.ok || !json.content_uri) throw new Error(`upload: ${res.status} ${JSON.stringify(json)}`);
+    return json.content_uri;
+  }
+
   invite(room: string, userId: string) {
     return this.request("POST", `/_matrix/client/v3/rooms/${encodeURIComponent(room)}/invite`, { user_id: userId });
   }

@@ -143,7 +143,11 @@ export class MatrixAdapter implements Adapter {
       isAdmin: (mxid) => this.isConfiguredAdmin(mxid),
       roomName: (roomId) => this.nameOf.get(roomId) ?? roomId,
       mediaUrl: (mxc, name) =>
-        mediaUrl(mxc, name, { homeserver: this.config.homeserver, publicUrl: this.config.mediaPublicUrl }),
+        mediaUrl(mxc, name, {
+          homeserver: this.config.homeserver,
+          publicUrl: this.config.mediaPublicUrl,
+          account: this.account,
+        }),
       notice: (roomId, text, onceKey) => this.notice(roomId, text, onceKey),
       startedAt,
       backfillWindowMs: parseDuration(this.config.backfillWindow) ?? 6 * 3_600_000,
@@ -271,6 +275,16 @@ export class MatrixAdapter implements Adapter {
     const content = { "m.relates_to": { rel_type: "m.annotation", event_id: nativeId, key: emoji } };
     const txnId = `crier-react-${nativeId}-${Buffer.from(emoji).toString("hex")}`;
     await sendEvent(client, roomId, "m.reaction", txnId, content, this.hooks());
+  }
+
+  /** Fetches Matrix media with crier's token (authenticated media), for crier's web server to pass on. */
+  async downloadMedia(server: string, mediaId: string): Promise<{ data: Buffer; contentType: string }> {
+    const path = `/_matrix/client/v1/media/download/${encodeURIComponent(server)}/${encodeURIComponent(mediaId)}`;
+    const res = await this.ready().doRequest("GET", path, null, null, 60_000, true, undefined, true);
+    return {
+      data: res.body as Buffer,
+      contentType: String(res.headers?.["content-type"] ?? "application/octet-stream"),
+    };
   }
 
   async isRoomAdmin(user: UserRef, room: RoomRef): Promise<boolean> {

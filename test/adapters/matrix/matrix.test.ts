@@ -2,6 +2,7 @@
 import assert from "node:assert/strict";
 import { after, before, describe, it } from "node:test";
 import { parseMatrixHtml } from "../../../src/adapters/matrix/html-parse.js";
+import { matrixMediaAnswer } from "../../../src/adapters/matrix/media-route.js";
 import type { MessageEvent } from "../../../src/core/model.js";
 import type { RichText } from "../../../src/core/richtext.js";
 import type { MatrixTestUser, RawEvent } from "../../testbed/synapse-client.js";
@@ -151,6 +152,34 @@ describe("Matrix adapter against Synapse", () => {
     assert.deepEqual(rep.body, [{ t: "text", text: "I agree" }]);
     assert.ok(evs.some((x) => x.kind === "reaction" && x.emoji === "🎉" && x.sender.id === "@bob:localhost"));
     assert.ok(evs.some((x) => x.kind === "delete" && x.sender.id === "@alice:localhost"));
+  });
+
+  it("turns an image into a link crier's web server can answer with crier's token", async () => {
+    const png = Buffer.from(
+      "89504e470d0a1a0a0000000d49484452000000010000000108060000001f15c4890000000d4944415478da63f8cfc0f01f0005000201a5d6e5b40000000049454e44ae426082",
+      "hex",
+    );
+    const mxc = await alice.upload(png, "image/png", "dot.png");
+    const id = await alice.send(room, {
+      msgtype: "m.image",
+      body: "dot.png",
+      url: mxc,
+      info: { mimetype: "image/png", size: png.length },
+    });
+    const [e] = (await h.waitEvents((x) => x.kind === "message" && x.id === id)) as MessageEvent[];
+    const [a] = e.attachments ?? [];
+    assert.equal(a.name, "dot.png");
+    assert.match(a.url, /\/_matrix\/client\/v1\/media\/download\/localhost\/\w+\/dot\.png$/);
+    const path = `/matrix-media/matrix.test/localhost/${mxc.split("/").pop()}/dot.png`;
+    const answer = await matrixMediaAnswer(new Map([["matrix.test", h.adapter]]), path);
+    assert.equal(answer?.status, 200);
+    assert.equal(answer?.headers["content-type"], "image/png");
+    assert.deepEqual(answer?.body, png);
+    const missing = await matrixMediaAnswer(
+      new Map([["matrix.test", h.adapter]]),
+      "/matrix-media/matrix.test/localhost/nope",
+    );
+    assert.equal(missing?.status, 404);
   });
 
   it("a send retried with the same idempotency key appears once", async () => {

@@ -170,7 +170,7 @@ describe("Matrix inbound", () => {
     ]);
     assert.equal(
       mediaUrl("mxc://s/Id", "a b.txt", { homeserver: "https://hs", publicUrl: "https://crier.example/" }),
-      "https://crier.example/matrix-media/s/Id/a%20b.txt",
+      "https://crier.example/matrix-media/matrix/s/Id/a%20b.txt",
     );
     assert.equal(mediaUrl("mxc://s/../etc", "x", { homeserver: "https://hs" }), undefined);
   });

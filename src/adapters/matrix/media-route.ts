@@ -1,0 +1,47 @@
+/**
+ * The answer crier's web server gives for `/matrix-media/<account>/<server>/<id>/<name>`: the media fetched with
+ * the account's token, so people on IRC and Discord can open Matrix files from homeservers that require
+ * authentication. Only images, audio and video are shown inline; everything else is a download, and nothing is
+ * ever interpreted as a page of crier's site.
+ */
+import type { Adapter } from "../../core/adapter.js";
+import { MatrixAdapter } from "./adapter.js";
+
+export const MEDIA_PATH = /^\/matrix-media\/([^/]+)\/([A-Za-z0-9.:[\]-]+)\/([A-Za-z0-9_-]+)(?:\/([^/]*))?$/;
+
+export interface MediaAnswer {
+  status: number;
+  headers: Record<string, string>;
+  body: Buffer | string;
+}
+
+const INLINE = /^(image\/(png|jpeg|gif|webp)|audio\/|video\/)/;
+
+export async function matrixMediaAnswer(
+  adapters: ReadonlyMap<string, Adapter>,
+  path: string,
+): Promise<MediaAnswer | undefined> {
+  const m = MEDIA_PATH.exec(path);
+  if (!m) return undefined;
+  const adapter = adapters.get(decodeURIComponent(m[1]));
+  if (!(adapter instanceof MatrixAdapter))
+    return { status: 404, headers: { "content-type": "text/plain" }, body: "no such account\n" };
+  try {
+    const { data, contentType } = await adapter.downloadMedia(decodeURIComponent(m[2]), m[3]);
+    const inline = INLINE.test(contentType);
+    const name = (m[4] ? decodeURIComponent(m[4]) : "file").replace(/[^\w.-]+/g, "_").slice(0, 100) || "file";
+    return {
+      status: 200,
+      headers: {
+        "content-type": inline ? contentType : "application/octet-stream",
+        "content-disposition": `${inline ? "inline" : "attachment"}; filename="${name}"`,
+        "x-content-type-options": "nosniff",
+        "content-security-policy": "default-src 'none'; sandbox",
+        "cache-control": "public, max-age=86400",
+      },
+      body: data,
+    };
+  } catch {
+    return { status: 404, headers: { "content-type": "text/plain" }, body: "no such media\n" };
+  }
+}
