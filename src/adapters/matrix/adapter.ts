@@ -5,14 +5,15 @@
  * homeserver never stops crier from starting.
  */
 import { LogLevel, LogService } from "matrix-bot-sdk";
-import type {
-  Adapter,
-  AdapterDeps,
-  Capabilities,
-  ConnectionState,
-  EventSink,
-  OutgoingMessage,
-  SendResult,
+import {
+  type Adapter,
+  type AdapterDeps,
+  type Capabilities,
+  type ConnectionState,
+  type EventSink,
+  type OutgoingMessage,
+  PermanentSendError,
+  type SendResult,
 } from "../../core/adapter.js";
 import { parseDuration } from "../../core/duration.js";
 import type { RoomRef, UserRef } from "../../core/model.js";
@@ -228,6 +229,9 @@ export class MatrixAdapter implements Adapter {
   async send(msg: OutgoingMessage): Promise<SendResult> {
     const client = this.ready();
     const roomId = await this.roomId(msg.room);
+    // Plain text relayed into an end-to-end encrypted room would leak what its members expect to be private.
+    if (this.handler?.encryptedRooms.has(roomId))
+      throw new PermanentSendError(`Matrix room ${msg.room} is end-to-end encrypted; crier cannot take part in it`);
     const contents = renderMatrixContents(msg, { senderTemplate: this.config.senderTemplate });
     const ids: string[] = [];
     for (const [i, content] of contents.entries()) {

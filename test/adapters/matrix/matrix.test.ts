@@ -280,6 +280,36 @@ describe("Matrix adapter against Synapse", () => {
     assert.equal(h.events.slice(before).filter((x) => x.room.room === enc).length, 0);
     const notices = (await alice.messages(enc)).filter((x) => byBot(x));
     assert.equal(notices.length, 1, "told once");
+    await assert.rejects(h.adapter.send(relay(enc, "would leak")), (err: Error) => err.name === "PermanentSendError");
+  });
+
+  it("splits a message over Matrix's event size limit into several events, text intact", async () => {
+    const text = Array.from({ length: 1500 }, (_, i) => `line ${i} ${"x".repeat(90)}`).join("\n");
+    const { nativeIds } = await h.adapter.send(relay(other, text, "writer"));
+    assert.ok(nativeIds.length >= 3, `${nativeIds.length} events`);
+    const got = await bob.waitFor(other, (x) => nativeIds.includes(x.event_id), nativeIds.length);
+    assert.equal(got.map((x) => x.content.body.replace(/^writer: /, "")).join("\n"), text);
+  });
+
+  it("tells the room about an upgrade and does not follow it", async () => {
+    const old = await alice.createRoom({ invite: [bot.userId] });
+    await waitMembership(alice, old, bot.userId, "join");
+    const res = await alice.request("POST", `/_matrix/client/v3/rooms/${encodeURIComponent(old)}/upgrade`, {
+      new_version: "11",
+    });
+    const [n] = await alice.waitFor(old, (x) => byBot(x) && /upgraded/.test(x.content.body));
+    assert.ok(n.content.body.includes(res.replacement_room));
+    assert.equal(await alice.membership(res.replacement_room, bot.userId), undefined);
+  });
+
+  it("starts even when the homeserver is unreachable, and keeps trying", async () => {
+    const down = await makeMatrixAdapter({ homeserver: "http://127.0.0.1:9", accessToken: "x" });
+    try {
+      await down.adapter.start(() => undefined);
+      assert.equal(down.adapter.state(), "disconnected");
+    } finally {
+      await down.close();
+    }
   });
 });
 
