@@ -20,6 +20,9 @@ export interface Synapse {
   serverName: string;
   /** Registers a user through the shared-secret admin API; returns a client-server helper logged in as them. */
   register(localpart: string, opts?: { admin?: boolean; password?: string }): Promise<MatrixTestUser>;
+  /** Stops the homeserver, keeping its data (start() brings it back on the same port). */
+  kill(): Promise<void>;
+  start(): Promise<void>;
   stop(): Promise<void>;
 }
 
@@ -58,9 +61,7 @@ function config(dir: string, port: number, secret: string, opts: SynapseOptions)
     bcrypt_rounds: 4,
     presence: { enabled: false },
     url_preview_enabled: false,
-    rc_message: opts.realistic
-      ? { per_second: opts.realistic.perSecond, burst_count: opts.realistic.burst }
-      : high,
+    rc_message: opts.realistic ? { per_second: opts.realistic.perSecond, burst_count: opts.realistic.burst } : high,
     rc_registration: high,
     rc_login: { address: high, account: high, failed_attempts: high },
     rc_joins: { local: high, remote: high },
@@ -90,39 +91,53 @@ export async function startSynapse(opts: SynapseOptions = {}): Promise<Synapse> 
   writeFileSync(join(dir, "signing.key"), signingKey());
   // JSON is YAML.
   writeFileSync(join(dir, "homeserver.yaml"), JSON.stringify(config(dir, port, secret, opts), null, 1));
-  const child: ChildProcess = spawn(PYTHON, ["-m", "synapse.app.homeserver", "-c", join(dir, "homeserver.yaml")], {
-    cwd: dir,
-    stdio: ["ignore", "pipe", "pipe"],
-  });
+  let child: ChildProcess | undefined;
   let output = "";
-  const keep = (d: Buffer) => {
-    output = (output + d.toString()).slice(-8000);
+  const kill = async () => {
+    const p = child;
+    child = undefined;
+    if (!p || p.exitCode !== null || p.signalCode !== null) return;
+    const gone = new Promise((r) => p.once("exit", r));
+    p.kill("SIGTERM");
+    const t = setTimeout(() => p.kill("SIGKILL"), 5000);
+    await gone;
+    clearTimeout(t);
   };
-  child.stdout?.on("data", keep);
-  child.stderr?.on("data", keep);
-  const stop = async () => {
-    if (child.exitCode === null && child.signalCode === null) {
-      const gone = new Promise((r) => child.once("exit", r));
-      child.kill("SIGTERM");
-      const t = setTimeout(() => child.kill("SIGKILL"), 5000);
-      await gone;
-      clearTimeout(t);
+  const start = async () => {
+    const proc = spawn(PYTHON, ["-m", "synapse.app.homeserver", "-c", join(dir, "homeserver.yaml")], {
+      cwd: dir,
+      stdio: ["ignore", "pipe", "pipe"],
+    });
+    child = proc;
+    const keep = (d: Buffer) => {
+      output = (output + d.toString()).slice(-8000);
+    };
+    proc.stdout?.on("data", keep);
+    proc.stderr?.on("data", keep);
+    try {
+      await waitUntil(
+        `Synapse /health on port ${port}`,
+        async () => {
+          if (proc.exitCode !== null) throw new Error("exited");
+          const res = await fetch(`${url}/health`);
+          return res.ok && (await res.text()) === "OK";
+        },
+        60_000,
+      );
+    } catch (err) {
+      await kill();
+      throw new Error(`${(err as Error).message}; Synapse output: ${output.slice(-3000)}`);
     }
+  };
+  const stop = async () => {
+    await kill();
     rmSync(dir, { recursive: true, force: true });
   };
   try {
-    await waitUntil(
-      `Synapse /health on port ${port}`,
-      async () => {
-        if (child.exitCode !== null) throw new Error("exited");
-        const res = await fetch(`${url}/health`);
-        return res.ok && (await res.text()) === "OK";
-      },
-      60_000,
-    );
+    await start();
   } catch (err) {
-    await stop();
-    throw new Error(`${(err as Error).message}; Synapse output: ${output.slice(-3000)}`);
+    rmSync(dir, { recursive: true, force: true });
+    throw err;
   }
   const register = async (localpart: string, o: { admin?: boolean; password?: string } = {}) => {
     const endpoint = `${url}/_synapse/admin/v1/register`;
@@ -140,5 +155,5 @@ export async function startSynapse(opts: SynapseOptions = {}): Promise<Synapse> 
     if (!res.ok) throw new Error(`register ${localpart}: ${res.status} ${body.error}`);
     return new MatrixTestUser(url, body.user_id, body.access_token, password);
   };
-  return { url, port, dir, serverName: "localhost", register, stop };
+  return { url, port, dir, serverName: "localhost", register, kill, start, stop };
 }

@@ -132,6 +132,13 @@ export class MatrixAdapter implements Adapter {
       },
       this.config.syncTimeoutMs,
     );
+    client.onSyncError = (err) => {
+      if (this.current === "connected") {
+        this.deps.log.warn({ err: (err as Error)?.message }, "Matrix sync failed; retrying");
+        this.deps.metrics?.inc("crier_reconnects_total", "reconnect attempts per account", { account: this.account });
+      }
+      this.current = "connecting";
+    };
     this.selfId = await client.getUserId();
     this.displayName = (await client.getUserProfile(this.selfId).catch(() => undefined))?.displayname;
     handler = new SyncHandler({

@@ -30,6 +30,19 @@ export class SyncingClient extends MatrixClient {
     this.syncingTimeout = syncTimeoutMs;
   }
 
+  /** Told when a /sync fails (the SDK retries on its own, with backoff) — for the connection state and logs. */
+  onSyncError: ((err: unknown) => void) | undefined;
+
+  // biome-ignore lint/suspicious/noExplicitAny: a raw /sync answer.
+  override async doSync(token: string): Promise<any> {
+    try {
+      return await super.doSync(token);
+    } catch (err) {
+      if (!this.stopped) this.onSyncError?.(err);
+      throw err;
+    }
+  }
+
   // biome-ignore lint/suspicious/noExplicitAny: a raw /sync answer.
   override async processSync(raw: any): Promise<void> {
     // A long poll that returns after stop() must neither be handled nor move the saved position.

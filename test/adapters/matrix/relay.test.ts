@@ -78,6 +78,25 @@ describe("relay Matrix ⇄ console through Synapse", () => {
     await waitUntil("the delete on the console", () => t.console.deletes.length > 0);
   });
 
+  it("messages relayed while Synapse is down arrive once, in order, after it is back", async () => {
+    const adapter = t.app.ctx.adapters.get("matrix.hs") as MatrixAdapter;
+    await server.kill();
+    await waitUntil("the adapter noticing", () => adapter.state() !== "connected", 30_000);
+    await t.say("during the outage 1", { room: "a", user: "carol" });
+    await t.say("during the outage 2", { room: "a", user: "carol" });
+    await server.start();
+    await waitUntil("the adapter back", () => adapter.state() === "connected", 60_000);
+    const got = await alice.waitFor(room, (x) => /during the outage/.test(x.content?.body ?? ""), 2, 60_000);
+    await alice.sendText(room, "after the outage");
+    await t.console.waitFor((s) => s.text === "after the outage", 20_000);
+    const all = (await alice.messages(room)).filter((x) => /during the outage/.test(x.content?.body ?? ""));
+    assert.deepEqual(
+      all.map((x) => x.content.body),
+      ["carol: during the outage 1", "carol: during the outage 2"],
+    );
+    assert.equal(got.length, 2);
+  });
+
   it("crier stopped, five messages sent, crier started: all five relayed once, in order", async () => {
     await t.close();
     for (let i = 1; i <= 5; i++) await alice.sendText(room, `missed ${i}`);
