@@ -49,6 +49,20 @@ export class SyncHandler {
         for (const ev of timeline) if (ev.state_key !== undefined) await this.guard(() => this.onState(roomId, ev));
         continue;
       }
+      // A room crier has just joined shows history from before it was there: nothing of that was missed.
+      const joinedAt = timeline.findIndex(
+        (e) =>
+          e.type === "m.room.member" &&
+          e.state_key === this.ctx.selfId &&
+          e.content?.membership === "join" &&
+          e.unsigned?.prev_content?.membership !== "join",
+      );
+      if (joinedAt >= 0) {
+        for (const ev of timeline.slice(0, joinedAt))
+          if (ev.state_key !== undefined) await this.guard(() => this.onState(roomId, ev));
+        for (const ev of timeline.slice(joinedAt)) await this.guard(() => this.onEvent(roomId, ev, false));
+        continue;
+      }
       if (room?.timeline?.limited && room.timeline.prev_batch) {
         const gap = await this.fetchGap(roomId, room.timeline.prev_batch, since).catch((err) => {
           this.ctx.log.warn({ room: roomId, err }, "Matrix back-fill failed; some messages may be missing");

@@ -260,7 +260,14 @@ describe("Matrix adapter against Synapse", () => {
     const leave = (await bob.messages(bobs)).find((x) => x.type === "m.room.member" && x.sender === bot.userId);
     assert.match(String(leave?.content.reason), /administrators/);
     const alices = await alice.createRoom({ invite: [bot.userId] });
+    const history = await alice.sendText(alices, "said before crier was there");
     await waitMembership(alice, alices, bot.userId, "join");
+    const marker = await alice.sendText(alices, "said after crier joined");
+    await h.waitEvents((x) => x.kind === "message" && x.id === marker);
+    assert.ok(
+      !h.events.some((x) => x.kind === "message" && x.id === history),
+      "history before the join is not relayed",
+    );
   });
 
   it("says clearly in an encrypted room that it cannot read it, and never passes its messages on silently", async () => {
