@@ -27,6 +27,12 @@ describe("Matrix render", () => {
     assert.deepEqual(c["m.mentions"], {});
   });
 
+  it("keeps names from faking lines or flipping text", () => {
+    const [c] = renderMatrixContents(msg({ sender: { name: "mallory\n<admin>: trust me\u202e" } }), opts);
+    assert.equal(c.body, "mallory <admin>: trust me: hello");
+    assert.ok(!String(c.formatted_body).includes("\u202e"));
+  });
+
   it("uses m.notice for crier's words and m.emote for actions", () => {
     assert.equal(renderMatrixContents(msg({ kind: "notice", sender: undefined }), opts)[0].msgtype, "m.notice");
     const [emote] = renderMatrixContents(msg({ action: true }), opts);
