@@ -97,6 +97,20 @@ describe("relay Matrix ⇄ console through Synapse", () => {
     assert.equal(got.length, 2);
   });
 
+  it("answers a command from Matrix as m.notice; a command said while crier was down is relayed but not run", async () => {
+    const ping = await alice.sendText(room, "!ping");
+    const [pong] = await alice.waitFor(room, (x) => x.sender === bot.userId && x.content?.body === "pong");
+    assert.equal(pong.content.msgtype, "m.notice");
+    await t.close();
+    const missed = await alice.sendText(room, "!ping");
+    await start();
+    await alice.sendText(room, "back");
+    await t.console.waitFor((s) => s.text === "back", 20_000);
+    const pongs = (await alice.messages(room)).filter((x) => x.sender === bot.userId && x.content?.body === "pong");
+    assert.equal(pongs.length, 1, "only the live command was answered");
+    assert.ok(ping && missed);
+  });
+
   it("crier stopped, five messages sent, crier started: all five relayed once, in order", async () => {
     await t.close();
     for (let i = 1; i <= 5; i++) await alice.sendText(room, `missed ${i}`);
