@@ -41,6 +41,19 @@ export class SyncHandler {
   async handle(sync: RawJson, since: string | null): Promise<void> {
     for (const [roomId, room] of Object.entries<RawJson>(sync?.rooms?.invite ?? {}))
       await this.guard(() => this.onInvite(roomId, room?.invite_state?.events ?? []));
+    for (const [roomId, room] of Object.entries<RawJson>(sync?.rooms?.leave ?? {})) {
+      const own = (room?.timeline?.events ?? []).find((e: RawMatrixEvent) => e.state_key === this.ctx.selfId);
+      if (since && own)
+        this.ctx.log.warn(
+          {
+            room: this.ctx.roomName(roomId),
+            by: own.sender,
+            membership: own.content?.membership,
+            reason: own.content?.reason,
+          },
+          "crier is no longer in a Matrix room",
+        );
+    }
     for (const [roomId, room] of Object.entries<RawJson>(sync?.rooms?.join ?? {})) {
       for (const ev of room?.state?.events ?? []) await this.guard(() => this.onState(roomId, ev));
       const timeline: RawMatrixEvent[] = room?.timeline?.events ?? [];
