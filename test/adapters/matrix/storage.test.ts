@@ -1,0 +1,69 @@
+/** The SDK's storage in crier's Store: the same portable SQL on SQLite and PostgreSQL, one namespace per account. */
+import assert from "node:assert/strict";
+import { randomBytes } from "node:crypto";
+import { mkdtempSync, rmSync } from "node:fs";
+import { tmpdir } from "node:os";
+import { join } from "node:path";
+import { after, before, describe, it } from "node:test";
+import pg from "pg";
+import { StoreStorageProvider } from "../../../src/adapters/matrix/storage.js";
+import { PostgresStore } from "../../../src/store/postgres.js";
+import { SqliteStore } from "../../../src/store/sqlite.js";
+import type { Store } from "../../../src/store/store.js";
+
+const PG_URL = process.env.CRIER_TEST_PG ?? "postgres://postgres@127.0.0.1:5432/postgres";
+
+async function exercise(store: Store): Promise<void> {
+  const a = new StoreStorageProvider(store, "matrix.a");
+  const b = new StoreStorageProvider(store, "matrix.b");
+  assert.equal(await a.getSyncToken(), null);
+  await a.setSyncToken("s1_2_3");
+  await a.setSyncToken("s4_5_6");
+  assert.equal(await a.getSyncToken(), "s4_5_6");
+  assert.equal(await b.getSyncToken(), null, "accounts do not share a position");
+  await a.setFilter({ id: 7, filter: { room: {} } });
+  assert.deepEqual(await a.getFilter(), { id: 7, filter: { room: {} } });
+  await a.storeValue("k'; DROP TABLE matrix_state; --", "v");
+  assert.equal(await a.readValue("k'; DROP TABLE matrix_state; --"), "v");
+  await a.setSyncToken(null);
+  assert.equal(await a.getSyncToken(), null);
+  // A second provider on the same store (crier restarted) sees the same values.
+  assert.equal(await new StoreStorageProvider(store, "matrix.a").readValue("k'; DROP TABLE matrix_state; --"), "v");
+}
+
+describe("Matrix storage provider", () => {
+  it("on SQLite", async () => {
+    const dir = mkdtempSync(join(tmpdir(), "crier-matrix-store-"));
+    const store = new SqliteStore(join(dir, "s.db"));
+    try {
+      await exercise(store);
+    } finally {
+      await store.close();
+      rmSync(dir, { recursive: true, force: true });
+    }
+  });
+
+  describe("on PostgreSQL", () => {
+    const schema = `crier_mx_${randomBytes(4).toString("hex")}`;
+    let admin: pg.Client;
+    let store: PostgresStore;
+    before(async () => {
+      admin = new pg.Client({ connectionString: PG_URL });
+      try {
+        await admin.connect();
+      } catch (err) {
+        throw new Error(
+          `PostgreSQL not reachable at ${PG_URL} (${(err as Error).message}) — run: bash scripts/testbed-install.sh`,
+        );
+      }
+      await admin.query(`CREATE SCHEMA ${schema}`);
+      store = new PostgresStore(PG_URL, schema);
+    });
+    after(async () => {
+      await store?.close();
+      await admin?.query(`DROP SCHEMA IF EXISTS ${schema} CASCADE`);
+      await admin?.end();
+    });
+    it("keeps the same values", () => exercise(store));
+  });
+});
