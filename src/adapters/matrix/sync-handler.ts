@@ -210,6 +210,8 @@ export class SyncHandler {
       await this.markEncrypted(roomId);
       return;
     }
+    // Said before this start: history (relayed, not run as a command). Judged by time, not by "the first sync":
+    // Synapse may answer the first /sync from a cached, still-running request of the previous run.
     const backfill = fromGap || (ev.origin_server_ts ?? Date.now()) < this.ctx.startedAt;
     const event = toChatEvent(this.ctx.roomName(roomId), ev, {
       account: this.ctx.account,
