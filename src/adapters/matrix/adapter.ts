@@ -268,6 +268,11 @@ export class MatrixAdapter implements Adapter {
         this.hooks(),
       );
     }
+    if (contents.length > nativeIds.length)
+      this.deps.log.warn(
+        { room, parts: contents.length, events: nativeIds.length },
+        "an edit grew past Matrix's event size; its end is cut (edits cannot add events)",
+      );
     // Parts the new text no longer needs are removed.
     for (const eventId of nativeIds.slice(contents.length))
       await redactEvent(client, roomId, eventId, `crier-redact-${eventId}`, this.hooks());
