@@ -93,6 +93,10 @@ export interface Adapter {
    * reached the room, judged from what the platform shows was said (history replay). Returns its native ids if so.
    */
   alreadyDelivered?(msg: OutgoingMessage): Promise<string[] | undefined>;
+  /** Pages the adapter serves through crier's web server (e.g. media that needs the account's login). */
+  httpAnswer?(
+    path: string,
+  ): Promise<{ status: number; headers: Record<string, string>; body: Buffer | string } | undefined>;
   /** Whether this user has moderator rights in the room by the platform's own rules (power level, Manage Server, op). */
   isRoomAdmin?(user: UserRef, room: RoomRef): Promise<boolean>;
   /** How to address a user in text on this platform (an explicit mention node is built from it). */

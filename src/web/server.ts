@@ -90,6 +90,14 @@ export async function handle(app: AppContext, req: IncomingMessage, res: ServerR
       meetingPage(app, id, mine, app.config.timezones.world, proposal, await minutesFor(app, id)),
     );
   }
+  for (const adapter of app.adapters.values()) {
+    const answer = await adapter.httpAnswer?.(path);
+    if (answer) {
+      res.writeHead(answer.status, answer.headers);
+      res.end(answer.body);
+      return;
+    }
+  }
   const paste = /^\/paste\/([0-9a-f]{16})$/.exec(path);
   if (paste) {
     const text = await readPaste(app.store, paste[1]);

@@ -16,6 +16,7 @@ import {
   type SendResult,
 } from "../../core/adapter.js";
 import { parseDuration } from "../../core/duration.js";
+import { matrixMediaAnswer } from "./media-route.js";
 import type { RoomRef, UserRef } from "../../core/model.js";
 import { type RichText, fromPlain } from "../../core/richtext.js";
 import { SyncingClient } from "./client.js";
@@ -294,6 +295,11 @@ export class MatrixAdapter implements Adapter {
   }
 
   /** Fetches Matrix media with crier's token (authenticated media), for crier's web server to pass on. */
+  /** `/matrix-media/<account>/…`: media fetched with this account's login, for readers on other platforms. */
+  async httpAnswer(path: string) {
+    return matrixMediaAnswer(new Map([[this.account, this]]), path);
+  }
+
   async downloadMedia(server: string, mediaId: string): Promise<{ data: Buffer; contentType: string }> {
     const path = `/_matrix/client/v1/media/download/${encodeURIComponent(server)}/${encodeURIComponent(mediaId)}`;
     const res = await this.ready().doRequest("GET", path, null, null, 60_000, true, undefined, true);
