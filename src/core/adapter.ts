@@ -53,6 +53,8 @@ export interface OutgoingMessage {
   action?: boolean;
   /** Native id, in the target room, of the message this one answers. */
   replyToNativeId?: string;
+  /** Who and what the reply answers, for a send that cannot carry a native reply (a Discord webhook). */
+  replyQuote?: { authorName: string; excerpt: string };
   /** Unique per outgoing message: the Matrix transaction id, the Discord nonce, the dedupe key for IRC echo. */
   idempotencyKey: string;
   /** Native user ids that may be pinged (explicitly translated mentions only). */

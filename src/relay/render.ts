@@ -95,6 +95,7 @@ export function buildRelayMessage(input: RelayMessageInput): OutgoingMessage {
     },
     action: input.action,
     replyToNativeId,
+    replyQuote: replyToNativeId ? { authorName: input.reply!.authorName, excerpt: input.reply!.excerpt } : undefined,
     idempotencyKey: input.idempotencyKey,
     allowedMentions: input.allowedMentions?.length ? input.allowedMentions : undefined,
   };

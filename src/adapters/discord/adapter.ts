@@ -29,7 +29,7 @@ import type { MessageEvent, RoomRef, UserRef } from "../../core/model.js";
 import type { RichText } from "../../core/richtext.js";
 import type { DiscordConfig } from "./config.js";
 import { type MentionNames, parseDiscord } from "./markdown.js";
-import { renderDiscordMessage } from "./render.js";
+import { jumpBase, renderDiscordMessage } from "./render.js";
 import { handleInteraction, registerSlashCommands } from "./slash.js";
 
 const PERMANENT_CODES = new Set([10003, 50001, 50013, 10008]);
@@ -286,7 +286,7 @@ export class DiscordAdapter implements Adapter {
   async send(msg: OutgoingMessage): Promise<SendResult> {
     const channel = await this.channel(msg.room);
     const hook = this.config.useWebhooks && msg.kind === "relay" && msg.sender ? await this.webhookFor(channel) : null;
-    const bodies = renderDiscordMessage(msg, { webhook: !!hook });
+    const bodies = renderDiscordMessage(msg, { webhook: !!hook, jumpBase: jumpBase(channel) });
     const ids: string[] = [];
     try {
       for (const b of bodies) {
@@ -322,7 +322,7 @@ export class DiscordAdapter implements Adapter {
   async alreadyDelivered(msg: OutgoingMessage): Promise<string[] | undefined> {
     if (!(this.config.useWebhooks && msg.kind === "relay" && msg.sender)) return undefined;
     const channel = await this.channel(msg.room);
-    const bodies = renderDiscordMessage(msg, { webhook: true });
+    const bodies = renderDiscordMessage(msg, { webhook: true, jumpBase: jumpBase(channel) });
     const recent = [...(await channel.messages.fetch({ limit: 50 })).values()].reverse();
     const ids: string[] = [];
     for (const b of bodies) {
@@ -343,7 +343,7 @@ export class DiscordAdapter implements Adapter {
   async edit(room: string, nativeIds: string[], msg: OutgoingMessage): Promise<void> {
     const channel = await this.channel(room);
     const hook = this.webhooks.get(room);
-    const bodies = renderDiscordMessage(msg, { webhook: !!hook });
+    const bodies = renderDiscordMessage(msg, { webhook: !!hook, jumpBase: jumpBase(channel) });
     for (const [i, id] of nativeIds.entries()) {
       const content = bodies[i]?.content ?? "\u200b";
       try {

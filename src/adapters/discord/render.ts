@@ -48,11 +48,32 @@ export interface DiscordBody {
   message_reference?: { message_id: string };
 }
 
-export function renderDiscordMessage(msg: OutgoingMessage, opts: { webhook: boolean }): DiscordBody[] {
+/**
+ * `jumpBase` (`https://discord.com/channels/<guild>/<channel>/`) lets a webhook send, which Discord does not allow
+ * to be a native reply, quote what it answers with a link to it instead.
+ */
+export function renderDiscordMessage(
+  msg: OutgoingMessage,
+  opts: { webhook: boolean; jumpBase?: string },
+): DiscordBody[] {
   const users = (msg.allowedMentions ?? []).filter((id) => /^\d+$/.test(id));
   let text = renderDiscord(msg.body, users);
   if (msg.action) text = `*${text}*`;
   const impersonate = opts.webhook && msg.kind === "relay" && msg.sender;
+  if (impersonate && msg.replyQuote && msg.replyToNativeId) {
+    const { authorName, excerpt } = msg.replyQuote;
+    const jump = opts.jumpBase && /^\d+$/.test(msg.replyToNativeId) ? ` ${opts.jumpBase}${msg.replyToNativeId}` : "";
+    const quote = renderDiscord([
+      {
+        t: "quote",
+        children: [
+          { t: "bold", children: [{ t: "text", text: authorName }] },
+          { t: "text", text: `: ${excerpt}` },
+        ],
+      },
+    ]);
+    text = `${quote.replace(/\n+$/, "")}${jump}\n${text}`;
+  }
   if (msg.kind === "relay" && msg.sender && !impersonate)
     text = `**${renderDiscord([{ t: "text", text: msg.sender.name }])}**: ${text}`;
   return splitContent(text || "\u200b").map((content, i) => {
@@ -68,4 +89,9 @@ export function renderDiscordMessage(msg: OutgoingMessage, opts: { webhook: bool
       body.message_reference = { message_id: msg.replyToNativeId };
     return body;
   });
+}
+
+/** The start of a message link in a guild channel (what Discord's "Copy Message Link" gives). */
+export function jumpBase(channel: { guildId?: string | null; id: string }): string | undefined {
+  return channel.guildId ? `https://discord.com/channels/${channel.guildId}/${channel.id}/` : undefined;
 }

@@ -281,6 +281,8 @@ export class IrcAdapter implements Adapter {
       notice: kind.notice,
       isPrivate,
       at: new Date(at),
+      // IRCv3 client tag (message-tags): the msgid this line answers, as clients like gamja and Goguma send it.
+      replyTo: e.tags?.["+draft/reply"] ? String(e.tags["+draft/reply"]) : undefined,
       // Lines the server replays on join (chanhistory) were said while crier was away.
       backfill: !isPrivate && joinedAt !== undefined && at < joinedAt - 2_000 ? true : undefined,
     });
