@@ -21,6 +21,7 @@ export class Dispatcher {
   private readonly perUser: RateLimiter;
   private readonly perRoom: RateLimiter;
   private readonly warnedLimit = new Set<string>();
+  private readonly roomQueues = new Map<string, Promise<void>>();
   /** Platform reply channels for events that came with one (e.g. a slash-command interaction). */
   readonly responders = new WeakMap<MessageEvent, Responder>();
 
@@ -37,17 +38,36 @@ export class Dispatcher {
     if (responder && event.kind === "message") this.responders.set(event, responder);
     const ref = newErrorRef();
     try {
-      for (const f of this.features) {
-        if (!f.onEvent) continue;
-        try {
-          await f.onEvent(event, this.app);
-        } catch (err) {
-          this.app.log.error({ err, ref, feature: f.name, room: event.room }, "feature failed on an event");
-        }
-      }
+      await this.inRoomOrder(event, () => this.showFeatures(event, ref));
       if (event.kind === "message" && !event.fromSelf && !event.backfill) await this.commands(event);
     } catch (err) {
       this.app.log.error({ err, ref, room: event.room }, "event handling failed");
+    }
+  }
+
+  /**
+   * Features see a room's events one at a time, in the order the adapter gave them: adapters hand over events
+   * without waiting, and a slow first store write must not let the next message of the same room overtake it.
+   */
+  private async inRoomOrder(event: ChatEvent, run: () => Promise<void>): Promise<void> {
+    const key = `${event.room.account}\0${event.room.room}`;
+    const mine = (this.roomQueues.get(key) ?? Promise.resolve()).then(run);
+    this.roomQueues.set(key, mine);
+    try {
+      await mine;
+    } finally {
+      if (this.roomQueues.get(key) === mine) this.roomQueues.delete(key);
+    }
+  }
+
+  private async showFeatures(event: ChatEvent, ref: string): Promise<void> {
+    for (const f of this.features) {
+      if (!f.onEvent) continue;
+      try {
+        await f.onEvent(event, this.app);
+      } catch (err) {
+        this.app.log.error({ err, ref, feature: f.name, room: event.room }, "feature failed on an event");
+      }
     }
   }
 

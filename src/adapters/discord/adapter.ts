@@ -1,8 +1,8 @@
 /**
  * The Discord adapter on discord.js. Relayed messages come through one webhook per channel under the sender's name
  * (the bot with a bold name when webhooks are not allowed); crier's own words come from the bot. Every create
- * carries a nonce with enforce_nonce, so a retry cannot duplicate. After an invalid session (events in the gap are
- * lost to the bot) the channels are back-filled from their history.
+ * carries a nonce with enforce_nonce, so a retry cannot duplicate. After an invalid session or a restart (events in
+ * the gap are lost to the bot) the channels are back-filled from their history, from a position kept in the store.
  */
 import {
   Client,
@@ -28,6 +28,7 @@ import {
 import type { MessageEvent, RoomRef, UserRef } from "../../core/model.js";
 import type { RichText } from "../../core/richtext.js";
 import type { DiscordConfig } from "./config.js";
+import { ChannelCursor } from "./cursor.js";
 import { type MentionNames, parseDiscord } from "./markdown.js";
 import { jumpBase, renderDiscordMessage } from "./render.js";
 import { handleInteraction, registerSlashCommands } from "./slash.js";
@@ -41,7 +42,7 @@ export class DiscordAdapter implements Adapter {
   private current: ConnectionState = "disconnected";
   private readonly webhooks = new Map<string, WebhookClient | null>();
   private readonly ownWebhookIds = new Set<string>();
-  private readonly lastSeen = new Map<string, string>();
+  private readonly cursor: ChannelCursor;
   private readyCount = 0;
   private readonly privateCommands: Set<string>;
 
@@ -60,6 +61,7 @@ export class DiscordAdapter implements Adapter {
       maxChars: 2000,
       localTimeMarkers: true,
     };
+    this.cursor = new ChannelCursor(deps.store, account, deps.log, 6 * 3_600_000);
     this.privateCommands = new Set(deps.commands.filter((c) => c.privateReply).map((c) => c.name));
     this.client = new Client({
       intents: [
@@ -116,6 +118,7 @@ export class DiscordAdapter implements Adapter {
 
   async start(sink: EventSink): Promise<void> {
     this.sink = sink;
+    await this.cursor.load();
     this.current = "connecting";
     const ready = new Promise<void>((resolve) => this.client.once("clientReady", () => resolve()));
     await this.client.login(this.config.token);
@@ -126,6 +129,7 @@ export class DiscordAdapter implements Adapter {
     this.current = "disconnected";
     for (const w of this.webhooks.values()) w?.destroy();
     await this.client.destroy();
+    await this.cursor.close();
   }
 
   private async onReady(): Promise<void> {
@@ -142,17 +146,22 @@ export class DiscordAdapter implements Adapter {
           this.deps.log.warn({ err }, "slash command registration failed"),
         );
     }
-    if (this.readyCount > 1)
-      await this.backfill().catch((err) => this.deps.log.warn({ err }, "Discord backfill failed"));
+    await this.backfill().catch((err) => this.deps.log.warn({ err }, "Discord backfill failed"));
   }
 
-  /** After a new session, fetch what was said in each channel since the last message seen. */
+  /** After a new session, fetch what was said in each channel since the last message seen (at most 1,000). */
   private async backfill(): Promise<void> {
-    for (const [channelId, after] of this.lastSeen) {
+    for (const channelId of this.config.channels) {
+      this.cursor.watch(channelId, Date.now());
+      let after = this.cursor.fetchAfter(channelId, Date.now());
+      if (!after) continue;
       const channel = (await this.client.channels.fetch(channelId)) as TextChannel | null;
-      const missed = await channel?.messages.fetch({ after, limit: 100 });
-      for (const m of [...(missed?.values() ?? [])].sort((a, b) => (BigInt(a.id) < BigInt(b.id) ? -1 : 1)))
-        this.onMessage(m, true);
+      for (let page = 0; channel && after && page < 10; page++) {
+        const missed: Message[] = [...(await channel.messages.fetch({ after, limit: 100, cache: false })).values()];
+        missed.sort((a, b) => (BigInt(a.id) < BigInt(b.id) ? -1 : 1));
+        for (const m of missed) this.onMessage(m, true);
+        after = missed.length === 100 ? missed[99].id : undefined;
+      }
     }
   }
 
@@ -192,8 +201,7 @@ export class DiscordAdapter implements Adapter {
 
   private onMessage(m: Message, backfill = false): void {
     if (!this.inScope(m.channelId)) return;
-    const prev = this.lastSeen.get(m.channelId);
-    if (!prev || BigInt(m.id) > BigInt(prev)) this.lastSeen.set(m.channelId, m.id);
+    this.cursor.see(m.channelId, m.id);
     if (this.isSelf(m) || m.system) return;
     const event: MessageEvent = {
       kind: "message",

@@ -1,0 +1,66 @@
+/** What was said on Discord while crier was stopped is relayed once after it starts again; nothing older is. */
+import assert from "node:assert/strict";
+import { mkdtempSync } from "node:fs";
+import { tmpdir } from "node:os";
+import { join } from "node:path";
+import { after, describe, it } from "node:test";
+import { FakeDiscord } from "../../fake-discord/index.js";
+import { makeTestApp, type TestApp } from "../../helpers/app.js";
+import { waitUntil } from "../../testbed/ports.js";
+
+describe("Discord back-fill across a crier restart", () => {
+  const fake = new FakeDiscord();
+  const stateDir = mkdtempSync(join(tmpdir(), "crier-discord-restart-"));
+  let t: TestApp | undefined;
+  after(async () => {
+    await t?.close();
+    await fake.stop();
+  });
+
+  it("relays the messages from the downtime exactly once, in order, and no history from before the first start", async () => {
+    await fake.start();
+    const channel = fake.world.addChannel("devel");
+    const alice = fake.world.addUser("alice");
+    fake.post(channel, alice, "said before crier ever ran");
+    const start = async () => {
+      t = await makeTestApp(
+        {
+          accounts: {
+            console: { user: "op", rooms: ["a"] },
+            "discord.test": { token: fake.token, api: fake.api, guild: fake.world.guildId, channels: [channel] },
+          },
+          links: [
+            {
+              name: "devel",
+              rooms: [
+                { account: "console", room: "a" },
+                { account: "discord.test", room: channel },
+              ],
+            },
+          ],
+        },
+        { stateDir },
+      );
+      await waitUntil("discord connected", () => t!.app.ctx.adapters.get("discord.test")!.state() === "connected");
+    };
+    await start();
+    fake.post(channel, alice, "while running");
+    await t!.console.waitFor((s) => s.text === "while running");
+    await t!.close();
+    for (let i = 0; i < 150; i++) fake.post(channel, alice, `while stopped ${i}`);
+    await start();
+    await waitUntil(
+      "all 150 relayed",
+      () => t!.console.sent.filter((s) => s.text.startsWith("while stopped")).length >= 150,
+    );
+    await new Promise((r) => setTimeout(r, 500));
+    const texts = t!.console.sent.map((s) => s.text);
+    const gap = texts.filter((x) => x.startsWith("while stopped"));
+    assert.deepEqual(
+      gap,
+      Array.from({ length: 150 }, (_, i) => `while stopped ${i}`),
+    );
+    assert.ok(!texts.includes("while running"), "a message relayed before the restart is not relayed again");
+    assert.ok(!texts.includes("said before crier ever ran"));
+  });
+});
