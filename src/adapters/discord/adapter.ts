@@ -25,11 +25,11 @@ import {
   PermanentSendError,
   type SendResult,
 } from "../../core/adapter.js";
-import type { MessageEvent, RoomRef, UserRef } from "../../core/model.js";
+import type { RoomRef, UserRef } from "../../core/model.js";
 import type { RichText } from "../../core/richtext.js";
 import type { DiscordConfig } from "./config.js";
 import { ChannelCursor } from "./cursor.js";
-import { type MentionNames, parseDiscord } from "./markdown.js";
+import { deleteEvent, editEvent, messageEvent } from "./inbound.js";
 import { jumpBase, renderDiscordMessage } from "./render.js";
 import { handleInteraction, registerSlashCommands } from "./slash.js";
 
@@ -177,75 +177,22 @@ export class DiscordAdapter implements Adapter {
     return m.author?.id === this.client.user?.id || (!!m.webhookId && this.ownWebhookIds.has(m.webhookId));
   }
 
-  private names(m: Message | PartialMessage): MentionNames {
-    return {
-      account: this.account,
-      user: (id) =>
-        m.mentions?.members?.get(id)?.displayName ??
-        m.mentions?.users?.get(id)?.username ??
-        this.client.users.cache.get(id)?.username,
-      channel: (id) => (this.client.channels.cache.get(id) as TextChannel | undefined)?.name,
-      role: (id) => m.guild?.roles.cache.get(id)?.name,
-    };
-  }
-
-  private sender(m: Message | PartialMessage): UserRef {
-    const a = m.author!;
-    return {
-      account: this.account,
-      id: a.id,
-      name: m.member?.displayName ?? a.globalName ?? a.username,
-      avatarUrl: a.displayAvatarURL?.(),
-    };
-  }
-
   private onMessage(m: Message, backfill = false): void {
     if (!this.inScope(m.channelId)) return;
     this.cursor.see(m.channelId, m.id);
     if (this.isSelf(m) || m.system) return;
-    const event: MessageEvent = {
-      kind: "message",
-      id: m.id,
-      room: this.room(m.channelId),
-      sender: this.sender(m),
-      body: parseDiscord(m.content ?? "", this.names(m)),
-      replyTo: m.reference?.messageId,
-      attachments: [...m.attachments.values()].map((a) => ({
-        url: a.url,
-        name: a.name,
-        mime: a.contentType ?? undefined,
-        size: a.size,
-      })),
-      isPrivate: !m.guildId,
-      at: m.createdAt,
-      backfill: backfill || undefined,
-    };
-    this.sink?.(event);
+    this.sink?.(messageEvent(this.account, m, this.client, backfill));
   }
 
   private onEdit(m: Message | PartialMessage): void {
     if (!m.author || this.isSelf(m) || !this.inScope(m.channelId) || m.content === null) return;
-    this.sink?.({
-      kind: "edit",
-      id: `${m.id}:${m.editedTimestamp ?? Date.now()}`,
-      room: this.room(m.channelId),
-      sender: this.sender(m),
-      targetId: m.id,
-      body: parseDiscord(m.content ?? "", this.names(m)),
-      at: new Date(),
-    });
+    this.sink?.(editEvent(this.account, m, this.client));
   }
 
   private onDelete(m: Message | PartialMessage): void {
     // Discord does not say who deleted; only a cached message's author can be checked against the original.
     if (!m.author || this.isSelf(m) || !this.inScope(m.channelId)) return;
-    this.sink?.({
-      kind: "delete",
-      room: this.room(m.channelId),
-      sender: this.sender(m),
-      targetId: m.id,
-      at: new Date(),
-    });
+    this.sink?.(deleteEvent(this.account, m));
   }
 
   private async channel(id: string): Promise<TextChannel> {
