@@ -8,6 +8,7 @@ import { tmpdir } from "node:os";
 import { join } from "node:path";
 import { stringify } from "yaml";
 import type { MatrixAdapter } from "../../../src/adapters/matrix/adapter.js";
+import type { Clock } from "../../../src/services/clock.js";
 import { FakeDiscord } from "../../fake-discord/index.js";
 import type { FakeUser } from "../../fake-discord/state.js";
 import { makeTestApp, type TestApp } from "../../helpers/app.js";
@@ -127,12 +128,12 @@ export class ThreeNetworks {
     return file;
   }
 
-  /** crier in this process, connected to all three. */
-  async startApp(): Promise<TestApp> {
+  /** crier in this process, connected to all three (a FakeClock may stand in for time; networks still run on real time). */
+  async startApp(clock?: Clock): Promise<TestApp> {
     const { console: _c, ...accounts } = this.config().accounts as Record<string, unknown>;
     this.app = await makeTestApp(
       { ...this.config(), accounts: { console: { user: "op", rooms: ["console"] }, ...accounts } },
-      { stateDir: this.stateDir },
+      { stateDir: this.stateDir, clock },
     );
     await this.waitConnected();
     return this.app;
