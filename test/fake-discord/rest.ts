@@ -310,6 +310,8 @@ export class Rest {
       name: h.name,
       avatar: null,
       application_id: this.world.appId,
+      // Discord names the creator of a webhook (here always crier's bot) to those who may manage webhooks.
+      user: this.world.bot,
     };
   }
 }

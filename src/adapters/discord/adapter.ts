@@ -156,6 +156,9 @@ export class DiscordAdapter implements Adapter {
       let after = this.cursor.fetchAfter(channelId, Date.now());
       if (!after) continue;
       const channel = (await this.client.channels.fetch(channelId)) as TextChannel | null;
+      // crier's own webhook must be known before its messages in the history are read, or they would come back
+      // as if someone had said them on Discord.
+      if (channel && this.config.useWebhooks) await this.webhookFor(channel);
       for (let page = 0; channel && after && page < 10; page++) {
         const missed: Message[] = [...(await channel.messages.fetch({ after, limit: 100, cache: false })).values()];
         missed.sort((a, b) => (BigInt(a.id) < BigInt(b.id) ? -1 : 1));

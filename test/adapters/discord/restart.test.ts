@@ -1,4 +1,7 @@
-/** What was said on Discord while crier was stopped is relayed once after it starts again; nothing older is. */
+/**
+ * What was said on Discord while crier was stopped is relayed once after it starts again; nothing older is, and
+ * nothing crier itself posted.
+ */
 import assert from "node:assert/strict";
 import { mkdtempSync } from "node:fs";
 import { tmpdir } from "node:os";
@@ -46,6 +49,10 @@ describe("Discord back-fill across a crier restart", () => {
     await start();
     fake.post(channel, alice, "while running");
     await t!.console.waitFor((s) => s.text === "while running");
+    await t!.say("relayed into Discord by crier", { room: "a", user: "bob" });
+    await waitUntil("crier's webhook copy", () =>
+      fake.sentBy(channel).some((m) => m.content === "relayed into Discord by crier"),
+    );
     await t!.close();
     for (let i = 0; i < 150; i++) fake.post(channel, alice, `while stopped ${i}`);
     await start();
@@ -62,5 +69,7 @@ describe("Discord back-fill across a crier restart", () => {
     );
     assert.ok(!texts.includes("while running"), "a message relayed before the restart is not relayed again");
     assert.ok(!texts.includes("said before crier ever ran"));
+    // Its own webhook's messages in the history are crier's, not someone's on Discord: they must not come back.
+    assert.ok(!t!.console.sent.some((s) => s.text.includes("relayed into Discord by crier")), texts.join(" | "));
   });
 });
