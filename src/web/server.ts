@@ -74,7 +74,7 @@ export async function handle(app: AppContext, req: IncomingMessage, res: ServerR
   const all = await upcoming(app);
   if (path === "/") return send(res, 200, "text/html; charset=utf-8", indexPage(all, app.config.timezones.world));
   if (path === "/calendar.ics")
-    return send(res, 200, "text/calendar; charset=utf-8", calendarIcs("Meetings", all, host));
+    return send(res, 200, "text/calendar; charset=utf-8", await calendarIcs(app, "Meetings", all, host));
   const m = /^\/meetings\/([\w-]{1,64})(\.ics)?$/.exec(path);
   if (m) {
     const id = m[1];
@@ -82,7 +82,8 @@ export async function handle(app: AppContext, req: IncomingMessage, res: ServerR
     const proposal = await proposalView(app, id);
     if (!mine.length && !proposal && !app.config.meetings.some((x) => x.id === id))
       return send(res, 404, "text/plain", "no such meeting\n");
-    if (m[2]) return send(res, 200, "text/calendar; charset=utf-8", calendarIcs(mine[0]?.title ?? id, mine, host));
+    if (m[2])
+      return send(res, 200, "text/calendar; charset=utf-8", await calendarIcs(app, mine[0]?.title ?? id, mine, host));
     return send(
       res,
       200,

@@ -1,4 +1,5 @@
 /** The meetings the web page and calendar show: configured ones (with recurrence) and picked proposals. */
+import type { MeetingConfig } from "../config/sections/meetings.js";
 import type { AppContext } from "../core/context.js";
 import { meetingSpec } from "../features/schedules.js";
 import { occurrencesBetween } from "../services/recurrence.js";
@@ -10,6 +11,8 @@ export interface Occurrence {
   durationMs: number;
   place?: string;
   zone: string;
+  /** The config entry it comes from (absent for picked proposals); the calendar writes a recurring one as a series. */
+  meeting?: MeetingConfig;
 }
 
 const HORIZON_MS = 183 * 86_400_000;
@@ -23,7 +26,7 @@ export async function upcoming(
   for (const m of app.config.meetings) {
     const durationMs = parseDurationMs(m.duration);
     for (const start of occurrencesBetween(meetingSpec(m), from - durationMs, until, 200)) {
-      out.push({ id: m.id, title: m.title, start, durationMs, place: m.place, zone: m.zone });
+      out.push({ id: m.id, title: m.title, start, durationMs, place: m.place, zone: m.zone, meeting: m });
     }
   }
   const picked = await app.store.all<{ id: string; title: string; at: number; zone: string }>(

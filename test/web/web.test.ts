@@ -56,26 +56,39 @@ describe("web page and calendar", () => {
     assert.equal((await fetch(`${base}/minutes/..%2f..%2fetc%2fpasswd`)).status, 404);
   });
 
-  it("publishes iCalendar whose instants match the schedule", async () => {
+  it("publishes the meeting as one RRULE series whose expansion matches the schedule, across DST changes", async () => {
     const text = await (await fetch(`${base}/calendar.ics`)).text();
     const comp = new ICAL.Component(ICAL.parse(text));
-    const events = comp.getAllSubcomponents("vevent").map((v) => new ICAL.Event(v));
-    assert.ok(events.length >= 10);
-    const now = t.app.ctx.clock.now();
-    const expected = occurrencesBetween(
-      meetingSpec(t.app.ctx.config.meetings[0]),
-      now - 3_600_000,
-      now + 183 * 86_400_000,
-      200,
-    );
+    const zones = comp.getAllSubcomponents("vtimezone");
     assert.deepEqual(
-      events.map((e) => e.startDate.toJSDate().getTime()),
-      expected,
+      zones.map((z) => z.getFirstPropertyValue("tzid")),
+      ["Europe/Berlin"],
     );
-    assert.equal(new Set(events.map((e) => e.uid)).size, events.length, "stable, unique UIDs");
-    assert.equal(events[0].summary, "Devel <meeting>");
+    for (const z of zones) ICAL.TimezoneService.register(z);
+    const events = comp.getAllSubcomponents("vevent").map((v) => new ICAL.Event(v));
+    assert.equal(events.length, 1);
+    const [event] = events;
+    assert.equal(event.uid, "devel@crier.test");
+    assert.equal(event.summary, "Devel <meeting>");
+    assert.equal(event.startDate.zone?.tzid, "Europe/Berlin");
+    assert.match(text, /^RRULE:FREQ=WEEKLY;INTERVAL=2;BYDAY=WE\r$/m);
+    // Over 400 days the expansion always crosses both of Berlin's clock changes, whatever today is.
+    const now = t.app.ctx.clock.now();
+    const until = now + 400 * 86_400_000;
+    const expected = occurrencesBetween(meetingSpec(t.app.ctx.config.meetings[0]), now - 3_600_000, until, 500);
+    assert.deepEqual(new Set(expected.map((at) => new Date(at).getUTCHours())), new Set([14, 15]));
+    const expanded: number[] = [];
+    const iter = event.iterator();
+    for (let next = iter.next(); next && next.toJSDate().getTime() <= until; next = iter.next()) {
+      const at = next.toJSDate().getTime();
+      if (at > now - 3_600_000) expanded.push(at);
+    }
+    assert.deepEqual(expanded, expected);
+    const stamp = event.component.getFirstPropertyValue("dtstamp") as ICAL.Time;
+    assert.ok(stamp.toJSDate().getTime() > Date.UTC(2020, 0, 1), "DTSTAMP is a real time");
     const one = await (await fetch(`${base}/meetings/devel.ics`)).text();
-    assert.match(one, /BEGIN:VCALENDAR/);
+    assert.match(one, /^UID:devel@crier\.test\r$/m);
+    assert.match(one, /^BEGIN:VTIMEZONE\r$/m);
   });
 
   it("shows the meeting time in the visitor's own zone (headless Chromium, two zones)", async () => {
