@@ -280,6 +280,8 @@ export class DiscordAdapter implements Adapter {
   async alreadyDelivered(msg: OutgoingMessage): Promise<string[] | undefined> {
     if (!(this.config.useWebhooks && msg.kind === "relay" && msg.sender)) return undefined;
     const channel = await this.channel(msg.room);
+    // Right after a restart the webhook may not be looked up yet; its id is how crier knows its own messages.
+    await this.webhookFor(channel);
     const bodies = renderDiscordMessage(msg, { webhook: true, jumpBase: jumpBase(channel) });
     const recent = [...(await channel.messages.fetch({ limit: 50 })).values()].reverse();
     const ids: string[] = [];

@@ -124,7 +124,7 @@ export class ThreeNetworks {
   /** Writes the config for a crier process (log level warn). */
   configFile(): string {
     const file = join(this.stateDir, "crier.yaml");
-    writeFileSync(file, stringify({ ...this.config(), log: { level: "warn" } }));
+    writeFileSync(file, stringify({ ...this.config(), log: { level: "warn" } }), { mode: 0o600 });
     return file;
   }
 
