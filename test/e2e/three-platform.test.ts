@@ -5,6 +5,7 @@
  */
 import assert from "node:assert/strict";
 import { after, before, describe, it } from "node:test";
+import { waitUntil } from "../testbed/ports.js";
 import { CHANNEL, DISCORD, MATRIX, ThreeNetworks } from "./three/testbed.js";
 
 describe("relay across IRC, Matrix and Discord (one link)", () => {
@@ -153,6 +154,21 @@ describe("relay across IRC, Matrix and Discord (one link)", () => {
     const maraOnDiscord = await net.waitDiscord((x) => x.content === "reply-target from matrix");
     const d2 = await net.waitDiscord((x) => x.content.includes("reply-irc answering mara"));
     assert.ok(d2.content.includes(`/${maraOnDiscord.id}\n`), d2.content);
+  });
+
+  it("a reaction on Matrix or Discord is a reaction on the other, on the right message", async () => {
+    const dm = net.discord.post(net.channelId, net.dora, "react-target from discord");
+    const mcopy = await net.waitMatrix((e) => String(e.content.body).includes("react-target from discord"));
+    await net.mara.react(net.room, mcopy.event_id as string, "👍");
+    await waitUntil("the reaction on Dora's message", () =>
+      net.discord.world.reactions.some((r) => r.messageId === dm.id && r.emoji === "👍"),
+    );
+
+    const mid = await net.mara.sendText(net.room, "react-target from matrix");
+    const dcopy = await net.waitDiscord((x) => x.content === "react-target from matrix");
+    net.discord.react(net.channelId, dcopy.id, net.dora, "🎉");
+    const [r] = await net.mara.waitFor(net.room, (e) => e.type === "m.reaction" && e.sender === net.bot.userId);
+    assert.deepEqual(r.content["m.relates_to"], { rel_type: "m.annotation", event_id: mid, key: "🎉" });
   });
 
   it("a delete on Matrix or Discord removes the copy on the other", async () => {

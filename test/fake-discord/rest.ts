@@ -201,7 +201,11 @@ export class Rest {
       }
       return [200, msg];
     }
-    if ((m = /^\/channels\/(\d+)\/messages\/(\d+)\/reactions\/([^/]+)\/@me$/.exec(path))) return [204];
+    if ((m = /^\/channels\/(\d+)\/messages\/(\d+)\/reactions\/([^/]+)\/@me$/.exec(path))) {
+      this.find(m[1], m[2]);
+      w.reactions.push({ channelId: m[1], messageId: m[2], emoji: decodeURIComponent(m[3]), userId: w.bot.id });
+      return [204];
+    }
     if ((m = /^\/channels\/(\d+)\/webhooks$/.exec(path))) {
       if (method === "GET")
         return [200, [...w.webhooks.values()].filter((h) => h.channel_id === m![1]).map((h) => this.webhookPayload(h))];

@@ -105,6 +105,8 @@ export class World {
   readonly messages = new Map<string, FakeMessage[]>();
   readonly webhooks = new Map<string, { id: string; token: string; channel_id: string; name: string }>();
   readonly nonces = new Map<string, FakeMessage>();
+  /** Reactions the bot added. */
+  readonly reactions: Array<{ channelId: string; messageId: string; emoji: string; userId: string }> = [];
   commands: Array<Record<string, unknown>> = [];
 
   addChannel(name: string): string {
