@@ -43,6 +43,8 @@ export class DiscordAdapter implements Adapter {
   private readonly webhooks = new Map<string, WebhookClient | null>();
   private readonly ownWebhookIds = new Set<string>();
   private readonly cursor: ChannelCursor;
+  /** Live messages held per channel while its gap is back-filled. */
+  private readonly held = new Map<string, Message[]>();
   private readyCount = 0;
   private readonly privateCommands: Set<string>;
 
@@ -135,6 +137,8 @@ export class DiscordAdapter implements Adapter {
   private async onReady(): Promise<void> {
     this.current = "connected";
     this.readyCount++;
+    // Live messages wait while the gap before this session is fetched, so nothing overtakes what was missed.
+    for (const c of this.config.channels) if (!this.held.has(c)) this.held.set(c, []);
     this.deps.log.info(
       { user: this.client.user?.tag, session: this.readyCount },
       this.readyCount === 1 ? "Discord connected" : "Discord re-identified",
@@ -146,26 +150,40 @@ export class DiscordAdapter implements Adapter {
           this.deps.log.warn({ err }, "slash command registration failed"),
         );
     }
-    await this.backfill().catch((err) => this.deps.log.warn({ err }, "Discord backfill failed"));
+    for (const channelId of this.config.channels) {
+      const missed = await this.missedIn(channelId).catch((err) => {
+        this.deps.log.warn({ err, channel: channelId }, "Discord backfill failed");
+        return [];
+      });
+      // Synchronous from here: the fetched gap and the held live messages go out merged, in id order.
+      const live = this.held.get(channelId) ?? [];
+      this.held.delete(channelId);
+      const liveIds = new Set(live.map((m) => m.id));
+      const merged = [
+        ...missed.filter((m) => !liveIds.has(m.id)).map((m) => ({ m, backfill: true })),
+        ...live.map((m) => ({ m, backfill: false })),
+      ].sort((a, b) => (BigInt(a.m.id) < BigInt(b.m.id) ? -1 : 1));
+      for (const { m, backfill } of merged) this.onMessage(m, backfill);
+    }
   }
 
-  /** After a new session, fetch what was said in each channel since the last message seen (at most 1,000). */
-  private async backfill(): Promise<void> {
-    for (const channelId of this.config.channels) {
-      this.cursor.watch(channelId, Date.now());
-      let after = this.cursor.fetchAfter(channelId, Date.now());
-      if (!after) continue;
-      const channel = (await this.client.channels.fetch(channelId)) as TextChannel | null;
-      // crier's own webhook must be known before its messages in the history are read, or they would come back
-      // as if someone had said them on Discord.
-      if (channel && this.config.useWebhooks) await this.webhookFor(channel);
-      for (let page = 0; channel && after && page < 10; page++) {
-        const missed: Message[] = [...(await channel.messages.fetch({ after, limit: 100, cache: false })).values()];
-        missed.sort((a, b) => (BigInt(a.id) < BigInt(b.id) ? -1 : 1));
-        for (const m of missed) this.onMessage(m, true);
-        after = missed.length === 100 ? missed[99].id : undefined;
-      }
+  /** What was said in a channel since the last message seen, before this session (at most 1,000). */
+  private async missedIn(channelId: string): Promise<Message[]> {
+    this.cursor.watch(channelId, Date.now());
+    let after = this.cursor.fetchAfter(channelId, Date.now());
+    if (!after) return [];
+    const channel = (await this.client.channels.fetch(channelId)) as TextChannel | null;
+    // crier's own webhook must be known before its messages in the history are read, or they would come back
+    // as if someone had said them on Discord.
+    if (channel && this.config.useWebhooks) await this.webhookFor(channel);
+    const out: Message[] = [];
+    for (let page = 0; channel && after && page < 10; page++) {
+      const batch: Message[] = [...(await channel.messages.fetch({ after, limit: 100, cache: false })).values()];
+      batch.sort((a, b) => (BigInt(a.id) < BigInt(b.id) ? -1 : 1));
+      out.push(...batch);
+      after = batch.length === 100 ? batch[99].id : undefined;
     }
+    return out;
   }
 
   private inScope(channelId: string): boolean {
@@ -182,6 +200,11 @@ export class DiscordAdapter implements Adapter {
 
   private onMessage(m: Message, backfill = false): void {
     if (!this.inScope(m.channelId)) return;
+    const held = backfill ? undefined : this.held.get(m.channelId);
+    if (held) {
+      held.push(m);
+      return;
+    }
     this.cursor.see(m.channelId, m.id);
     if (this.isSelf(m) || m.system) return;
     this.sink?.(messageEvent(this.account, m, this.client, backfill));
