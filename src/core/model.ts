@@ -70,10 +70,15 @@ export interface ReactionEvent extends EventBase {
   emoji: string;
 }
 
+/** Someone joined, left, changed name or set the topic (relayed only on links with `membership: true`). */
 export interface MembershipEvent extends EventBase {
-  kind: "join" | "part";
+  kind: "join" | "part" | "nick" | "topic";
   user: UserRef;
   reason?: string;
+  /** For "nick": the new name. */
+  newName?: string;
+  /** For "topic": the new topic. */
+  topic?: string;
 }
 
 export type ChatEvent = MessageEvent | EditEvent | DeleteEvent | ReactionEvent | MembershipEvent;

@@ -5,7 +5,7 @@
  */
 import { type Adapter, type Capabilities, NO_CAPABILITIES, type OutgoingMessage } from "../core/adapter.js";
 import type { AppContext } from "../core/context.js";
-import type { ChatEvent, EditEvent, MessageEvent, RoomRef, UserRef } from "../core/model.js";
+import type { ChatEvent, EditEvent, MembershipEvent, MessageEvent, RoomRef, UserRef } from "../core/model.js";
 import { userKey } from "../core/model.js";
 import { type RichText, text, walk } from "../core/richtext.js";
 import type { OutboxItem, OutboxRow } from "./outbox.js";
@@ -74,6 +74,8 @@ export class Relay {
         return this.onDeleteOrReact(event, "react", event.emoji);
       case "join":
       case "part":
+      case "nick":
+      case "topic":
         return this.onMembership(event);
     }
   }
@@ -177,16 +179,16 @@ export class Relay {
     if (items.length) await this.app.outbox.enqueue(items);
   }
 
-  private async onMembership(event: ChatEvent & { kind: "join" | "part" }): Promise<void> {
+  private async onMembership(event: MembershipEvent): Promise<void> {
     const routes = this.routes(event, event.user).filter(
       (r) => this.app.config.links.find((l) => l.name === r.link)?.membership,
     );
-    const verb = event.kind === "join" ? "joined" : "left";
+    const said = membershipText(event);
     const items: OutboxItem[] = routes.map(({ target }) => ({
       account: target.account,
       message: {
         room: target.room,
-        body: [text(`${event.user.name} ${verb}${event.reason ? ` (${event.reason.slice(0, 100)})` : ""}`)],
+        body: [text(said)],
         kind: "notice",
         idempotencyKey: `relay-${event.kind}:${event.room.account}/${event.room.room}/${event.user.id}/${event.at.getTime()}->${target.account}/${target.room}`,
       },
@@ -215,6 +217,16 @@ export class Relay {
   adapterFor(room: RoomRef): Adapter | undefined {
     return this.app.adapters.get(room.account);
   }
+}
+
+/** One line for the other rooms; what strangers chose (reasons, topics, names) is cut short. */
+function membershipText(e: MembershipEvent): string {
+  const cut = (s: string | undefined, n: number) => (s ?? "").replace(/\s+/g, " ").trim().slice(0, n);
+  const who = cut(e.user.name, 80);
+  if (e.kind === "nick") return `${who} is now known as ${cut(e.newName, 80)}`;
+  if (e.kind === "topic") return `${who} set the topic: ${cut(e.topic, 300)}`;
+  const reason = cut(e.reason, 100);
+  return `${who} ${e.kind === "join" ? "joined" : "left"}${reason ? ` (${reason})` : ""}`;
 }
 
 function parseMeta(row: OutboxRow): RelayMeta | undefined {

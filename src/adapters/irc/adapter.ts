@@ -22,6 +22,7 @@ import { encodeCommand, isChannel } from "./encoder.js";
 import { parseIrc } from "./format.js";
 import { clientOptions, ctcpReply } from "./options.js";
 import { PacedQueue } from "./pacing.js";
+import { Membership, userOf } from "./membership.js";
 import { pasteLink, renderIrcMessage } from "./render.js";
 
 // biome-ignore lint/suspicious/noExplicitAny: irc-framework ships no types; its events are plain objects.
@@ -58,7 +59,7 @@ export class IrcAdapter implements Adapter {
   private regainTimer: NodeJS.Timeout | undefined;
   private readonly joined = new Map<string, number>();
   private readonly joinWaiters = new Map<string, Array<() => void>>();
-  private readonly ops = new Map<string, Set<string>>();
+  private readonly membership: Membership;
   private readonly echoes = new Map<string, PendingEcho[]>();
   /** crier's own lines as the server replayed them on join (chanhistory), per channel: proof of delivery. */
   private readonly ownHistory = new Map<string, Array<{ text: string; msgid?: string }>>();
@@ -71,6 +72,17 @@ export class IrcAdapter implements Adapter {
     private readonly deps: AdapterDeps,
   ) {
     this.queue = new PacedQueue((line) => this.writeNow(line), config.burst, config.lineIntervalMs);
+    this.membership = new Membership({
+      account,
+      isSelf: (nick) => this.isSelf(nick),
+      selfJoined: (channel) => {
+        this.joined.set(channel.toLowerCase(), Date.now());
+        for (const w of this.joinWaiters.get(channel.toLowerCase())?.splice(0) ?? []) w();
+      },
+      selfLeft: (channel) => this.joined.delete(channel.toLowerCase()),
+      isJoined: (channel) => this.joined.has(channel.toLowerCase()),
+      emit: (event) => this.sink?.(event),
+    });
     this.client = this.makeClient();
   }
 
@@ -132,28 +144,11 @@ export class IrcAdapter implements Adapter {
       if (this.current !== "connected")
         client.changeNick(this.config.altNick && e.nick !== this.config.altNick ? this.config.altNick : `${e.nick}_`);
     });
-    client.on("join", (e: IrcEvent) => this.onJoin(e));
-    client.on("part", (e: IrcEvent) => this.onPart(e.channel, e.nick, "part", e.message));
-    client.on("kick", (e: IrcEvent) => this.onPart(e.channel, e.kicked, "part", e.message));
+    this.membership.attach(client);
     client.on("privmsg", (e: IrcEvent) => this.onMessage(e, {}));
     client.on("action", (e: IrcEvent) => this.onMessage(e, { action: true }));
     client.on("notice", (e: IrcEvent) => this.onMessage(e, { notice: true }));
     client.on("ctcp request", (e: IrcEvent) => this.onCtcp(e));
-    client.on("userlist", (e: IrcEvent) => {
-      const set = new Set<string>();
-      for (const u of e.users ?? [])
-        if ((u.modes ?? []).some((m: string) => m === "o" || m === "a" || m === "q"))
-          set.add(String(u.nick).toLowerCase());
-      this.ops.set(String(e.channel).toLowerCase(), set);
-    });
-    client.on("mode", (e: IrcEvent) => {
-      const set = this.ops.get(String(e.target).toLowerCase());
-      if (!set) return;
-      for (const m of e.modes ?? []) {
-        if (m.mode === "+o" && m.param) set.add(String(m.param).toLowerCase());
-        if (m.mode === "-o" && m.param) set.delete(String(m.param).toLowerCase());
-      }
-    });
     client.on("socket error", (err: Error) => this.deps.log.warn({ error: err.message }, "IRC socket error"));
     return client;
   }
@@ -216,40 +211,6 @@ export class IrcAdapter implements Adapter {
     );
   }
 
-  private onJoin(e: IrcEvent): void {
-    const channel = String(e.channel);
-    if (this.isSelf(e.nick)) {
-      this.joined.set(channel.toLowerCase(), Date.now());
-      for (const w of this.joinWaiters.get(channel.toLowerCase())?.splice(0) ?? []) w();
-      return;
-    }
-    this.sink?.({
-      kind: "join",
-      room: { account: this.account, room: channel },
-      user: this.userOf(e),
-      at: new Date(e.time ?? Date.now()),
-    });
-  }
-
-  private onPart(channel: string, nick: string, kind: "part", reason?: string): void {
-    if (this.isSelf(nick)) {
-      this.joined.delete(String(channel).toLowerCase());
-      return;
-    }
-    this.sink?.({
-      kind,
-      room: { account: this.account, room: channel },
-      user: { account: this.account, id: nick, name: nick },
-      reason,
-      at: new Date(),
-    });
-  }
-
-  private userOf(e: IrcEvent): UserRef {
-    const account = e.account && e.account !== "*" ? String(e.account) : undefined;
-    return { account: this.account, id: account ?? String(e.nick), name: String(e.nick) };
-  }
-
   private onMessage(e: IrcEvent, kind: { action?: boolean; notice?: boolean }): void {
     if (e.from_server || !e.nick) return;
     const target = String(e.target);
@@ -275,7 +236,7 @@ export class IrcAdapter implements Adapter {
       kind: "message",
       id,
       room: { account: this.account, room },
-      sender: this.userOf(e),
+      sender: userOf(this.account, e),
       body: parseIrc(message),
       action: kind.action,
       notice: kind.notice,
@@ -387,7 +348,7 @@ export class IrcAdapter implements Adapter {
   }
 
   async isRoomAdmin(user: UserRef, room: RoomRef): Promise<boolean> {
-    return this.ops.get(room.room.toLowerCase())?.has(user.name.toLowerCase()) ?? false;
+    return this.membership.roster.isOp(room.room, user.name);
   }
 
   mentionFor(user: UserRef): RichText {
