@@ -10,6 +10,7 @@ import type { Logger } from "../../core/log.js";
 import type { UserRef } from "../../core/model.js";
 import type { MatrixConfig } from "./config.js";
 import { type RawJson, type RawMatrixEvent, toChatEvent } from "./inbound.js";
+import { membershipEvent } from "./membership.js";
 
 export interface SyncContext {
   account: string;
@@ -199,6 +200,15 @@ export class SyncHandler {
     if (!this.firstSight(roomId, ev.event_id)) return;
     if (ev.state_key !== undefined) {
       await this.onState(roomId, ev);
+      const change =
+        ev.sender !== this.ctx.selfId && ev.state_key !== this.ctx.selfId
+          ? membershipEvent(
+              { account: this.ctx.account, room: this.ctx.roomName(roomId) },
+              ev,
+              await this.senderOf(roomId, ev.sender),
+            )
+          : undefined;
+      if (change) this.ctx.sink()?.(change);
       return;
     }
     if (ev.sender === this.ctx.selfId) return;
