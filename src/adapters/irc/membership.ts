@@ -44,7 +44,10 @@ export class Membership {
 
   private onJoin(e: IrcEvent): void {
     const channel = String(e.channel);
-    if (this.host.isSelf(e.nick)) return this.host.selfJoined(channel);
+    if (this.host.isSelf(e.nick)) {
+      this.host.selfJoined(channel);
+      return;
+    }
     this.roster.joined(channel, String(e.nick));
     this.host.emit({
       kind: "join",
@@ -57,7 +60,8 @@ export class Membership {
   private onPart(channel: string, nick: string, reason?: string, quit = false): void {
     if (this.host.isSelf(nick)) {
       this.roster.forget(channel);
-      return this.host.selfLeft(channel);
+      this.host.selfLeft(channel);
+      return;
     }
     if (!quit) this.roster.left(channel, nick);
     this.host.emit({
