@@ -46,6 +46,8 @@ export interface MessageEvent extends EventBase {
   fromSelf?: boolean;
   /** Set when the event is a replay of history after an outage (backfill). */
   backfill?: boolean;
+  /** Relayed by a bridge that marked it so (another crier): never relayed again. */
+  viaBridge?: boolean;
 }
 
 export interface EditEvent extends EventBase {

@@ -81,7 +81,7 @@ export class Relay {
   }
 
   private async onMessage(event: MessageEvent): Promise<void> {
-    if (event.fromSelf) return;
+    if (event.fromSelf || event.viaBridge) return;
     if (event.notice && !this.app.config.relay.relayNotices) return;
     const routes = this.routes(event, event.sender);
     if (!routes.length) return;

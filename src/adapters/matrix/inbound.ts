@@ -5,7 +5,7 @@
 import type { Attachment, ChatEvent, RoomRef, UserRef } from "../../core/model.js";
 import { type RichText, fromPlain } from "../../core/richtext.js";
 import { parseMatrixHtml } from "./html-parse.js";
-import { HTML_FORMAT } from "./render.js";
+import { HTML_FORMAT, RELAYED_MARKER } from "./render.js";
 
 /** Raw Matrix JSON (event content, /sync answers): loosely shaped, read defensively. */
 // biome-ignore lint/suspicious/noExplicitAny: see above.
@@ -109,5 +109,6 @@ export function toChatEvent(roomId: string, ev: RawMatrixEvent, ctx: InboundCont
     ...(replyTo ? { replyTo } : {}),
     ...(attachments ? { attachments } : {}),
     ...(ctx.backfill ? { backfill: true } : {}),
+    ...(content[RELAYED_MARKER] === true ? { viaBridge: true } : {}),
   };
 }

@@ -68,6 +68,12 @@ function fullText(msg: OutgoingMessage, opts: MatrixRenderOptions): { prefix: Ri
   return { prefix, body: msg.body };
 }
 
+/**
+ * Marks what crier relayed, so that another crier (or this one under a second account) in the same room never
+ * relays it again: two bridges cannot loop.
+ */
+export const RELAYED_MARKER = "io.github.crier.relayed";
+
 function contentOf(msgtype: string, r: Rendered, allowed: Set<string>): MatrixContent {
   const userIds = [...new Set(r.pills.filter((id) => allowed.has(id)))];
   return {
@@ -130,6 +136,7 @@ export function renderMatrixContents(msg: OutgoingMessage, opts: MatrixRenderOpt
     const content = contentOf(msgtype, renderMatrixHtml([...prefix, ...part]), allowed);
     if (i === 0 && msg.replyToNativeId)
       content["m.relates_to"] = { "m.in_reply_to": { event_id: msg.replyToNativeId } };
+    if (msg.kind === "relay") content[RELAYED_MARKER] = true;
     return content;
   });
 }

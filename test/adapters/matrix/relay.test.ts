@@ -67,6 +67,17 @@ describe("relay Matrix ⇄ console through Synapse", () => {
     assert.equal((await alice.messages(room)).filter((x) => /hi Matrix people/.test(x.content?.body ?? "")).length, 1);
   });
 
+  it("marks what it relays, and never relays what another bridge marked (no loop between two criers)", async () => {
+    await t.say("marked copy", { room: "a", user: "carol" });
+    const [copy] = await alice.waitFor(room, (x) => x.sender === bot.userId && /marked copy/.test(x.content.body));
+    assert.equal(copy.content["io.github.crier.relayed"], true);
+    // bob stands for a second crier relaying into the same room.
+    await bob.send(room, { msgtype: "m.text", body: "from the other bridge", "io.github.crier.relayed": true });
+    await alice.sendText(room, "after the other bridge");
+    await t.console.waitFor((s) => s.text === "after the other bridge", 15_000);
+    assert.ok(!t.console.sent.some((s) => s.text.includes("from the other bridge")));
+  });
+
   it("an author's edit and redaction are mirrored; someone else's edit is not", async () => {
     const id = await alice.sendText(room, "typo here");
     await t.console.waitFor((s) => s.text === "typo here", 15_000);
