@@ -30,13 +30,14 @@ export class FakeDiscord {
     return `ws://127.0.0.1:${this.port}`;
   }
 
+  /** Listens on a free port, or on the same port again after `stop()` (Discord coming back after an outage). */
   async start(): Promise<void> {
     this.server = createServer((req, res) => {
       this.rest.handle(req, res).catch(() => res.end());
     });
     this.wss = new WebSocketServer({ server: this.server });
     this.wss.on("connection", (ws) => this.gateway.attach(ws));
-    await new Promise<void>((r) => this.server.listen(0, "127.0.0.1", () => r()));
+    await new Promise<void>((r) => this.server.listen(this.port, "127.0.0.1", () => r()));
     this.port = (this.server.address() as { port: number }).port;
   }
 

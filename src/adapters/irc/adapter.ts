@@ -31,7 +31,8 @@ type IrcEvent = any;
 const ECHO_TIMEOUT_MS = 15_000;
 const JOIN_WAIT_MS = 10_000;
 const HISTORY_SETTLE_MS = 1_500;
-const MAX_BACKOFF_MS = 120_000;
+// At most about half a minute between tries: a server restart is over quickly, and networks allow that pace.
+const MAX_BACKOFF_MS = 30_000;
 
 interface PendingEcho {
   text: string;

@@ -29,6 +29,8 @@ export interface ThreeOptions {
   ircHistoryLines?: number;
   /** IRC pace for crier (ms between lines after the burst). */
   ircLineIntervalMs?: number;
+  /** Put crier's console room in the link too (someone to talk while every network is down). */
+  linkConsole?: boolean;
 }
 
 export class ThreeNetworks {
@@ -113,6 +115,7 @@ export class ThreeNetworks {
             { account: IRC, room: CHANNEL },
             { account: MATRIX, room: this.room },
             { account: DISCORD, room: this.channelId },
+            ...(this.opts.linkConsole ? [{ account: "console", room: "console" }] : []),
           ],
         },
       ],
