@@ -169,7 +169,14 @@ export class Scheduler {
     }>("SELECT spec, offset_ms, next_at, active FROM schedules WHERE id = ?", [input.id]);
     const same =
       existing && existing.spec === spec && Number(existing.offset_ms) === (input.offsetMs ?? 0) && existing.active;
-    const next = same ? existing.next_at : (this.nextFire(input.spec, input.offsetMs ?? 0, now) ?? null);
+    // Someone's reminder that is already due when stored (crier was slow, or restarted while storing it) still
+    // fires, late, rather than being stored as done without ever having been sent. (A meeting's "1 day before"
+    // reminder for a meeting picked an hour ahead is different: it is rightly never sent.)
+    const next = same
+      ? existing.next_at
+      : input.spec.kind === "instant" && input.kind === "reminder"
+        ? input.spec.at + (input.offsetMs ?? 0)
+        : (this.nextFire(input.spec, input.offsetMs ?? 0, now) ?? null);
     await this.app.store.run(
       `INSERT INTO schedules (id, kind, spec, offset_ms, text, targets, owner, mention, grace_ms, source, meta, active, next_at, created_at)
        VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)

@@ -120,6 +120,29 @@ describe("downtime, clock steps, scale", () => {
     }
   });
 
+  it("a reminder already due when it is stored (crier slow or restarted mid-way) still fires once", async () => {
+    const clock = new FakeClock(T0);
+    const t = await makeTestApp(config, { clock });
+    try {
+      const sched = t.app.ctx.services.get("scheduler") as Scheduler;
+      const fired = recordFired(sched);
+      await sched.upsert({
+        id: "reminder:past",
+        kind: "reminder",
+        spec: { kind: "instant", at: T0 - 90_000 },
+        text: "reminder: stored late",
+        targets: [{ account: "console", room: "a" }],
+        graceMs: 0,
+        source: "chat",
+      });
+      await until(() => fired.length === 1);
+      assert.equal(fired[0].late, true);
+      await t.console.waitFor((s) => s.text.startsWith("reminder: stored late"));
+    } finally {
+      await t.close();
+    }
+  });
+
   it("starts with 100,000 stored reminders and fires the next one", async () => {
     const clock = new FakeClock(T0);
     const t = await makeTestApp(config, { clock });
