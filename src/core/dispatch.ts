@@ -16,12 +16,25 @@ import { resolveZone } from "../services/zone-fallback.js";
 import { StoreUnavailableError } from "../store/store.js";
 
 const MAX_COMMAND_TEXT = 4000;
+const QUEUE_PATIENCE_MS = 30_000;
+/** Resolves when `p` settles or after `ms`, whichever is first (and leaves no timer behind). */
+function settledWithin(p: Promise<unknown>, ms: number): Promise<void> {
+  return new Promise<void>((resolve) => {
+    const timer = setTimeout(resolve, ms);
+    timer.unref();
+    p.finally(() => {
+      clearTimeout(timer);
+      resolve();
+    }).catch(() => undefined);
+  });
+}
 
 export class Dispatcher {
   private readonly perUser: RateLimiter;
   private readonly perRoom: RateLimiter;
   private readonly warnedLimit = new Set<string>();
   private readonly roomQueues = new Map<string, Promise<void>>();
+  private readonly commandQueues = new Map<string, Promise<void>>();
   /** Platform reply channels for events that came with one (e.g. a slash-command interaction). */
   readonly responders = new WeakMap<MessageEvent, Responder>();
 
@@ -38,8 +51,10 @@ export class Dispatcher {
     if (responder && event.kind === "message") this.responders.set(event, responder);
     const ref = newErrorRef();
     try {
-      await this.inRoomOrder(event, () => this.showFeatures(event, ref));
-      if (event.kind === "message" && !event.fromSelf && !event.backfill) await this.commands(event);
+      await this.inRoomOrder(this.roomQueues, event, () => this.showFeatures(event, ref));
+      // Commands keep their own queue: answered in the order asked, without holding up the room's relaying.
+      if (event.kind === "message" && !event.fromSelf && !event.backfill)
+        await this.inRoomOrder(this.commandQueues, event, () => this.commands(event));
     } catch (err) {
       this.app.log.error({ err, ref, room: event.room }, "event handling failed");
     }
@@ -49,14 +64,20 @@ export class Dispatcher {
    * Features see a room's events one at a time, in the order the adapter gave them: adapters hand over events
    * without waiting, and a slow first store write must not let the next message of the same room overtake it.
    */
-  private async inRoomOrder(event: ChatEvent, run: () => Promise<void>): Promise<void> {
+  private async inRoomOrder(
+    queues: Map<string, Promise<void>>,
+    event: ChatEvent,
+    run: () => Promise<void>,
+  ): Promise<void> {
     const key = `${event.room.account}\0${event.room.room}`;
-    const mine = (this.roomQueues.get(key) ?? Promise.resolve()).then(run);
-    this.roomQueues.set(key, mine);
+    // The one before goes first, but a failed or stuck one never holds the room for long.
+    const before = queues.get(key);
+    const mine = (before ? settledWithin(before, QUEUE_PATIENCE_MS) : Promise.resolve()).then(run);
+    queues.set(key, mine);
     try {
       await mine;
     } finally {
-      if (this.roomQueues.get(key) === mine) this.roomQueues.delete(key);
+      if (queues.get(key) === mine) queues.delete(key);
     }
   }
 
