@@ -16,6 +16,8 @@ export interface InspIRCd {
   dir: string;
   /** Every line clients sent the server (USERINPUT log), for "the server received no QUIT" checks. */
   serverInput(): string;
+  /** The raw lines the server received from every connection that ever used this nick (exactly as received). */
+  inputOf(nick: string): string[];
   kill(): Promise<void>;
   start(): Promise<void>;
   stop(): Promise<void>;
@@ -32,7 +34,7 @@ function config(dir: string, port: number, historyLines: number): string {
 <security runasuser="" runasgroup="">
 <performance netbuffersize="10240" somaxconn="128" softlimit="12800" clonesonconnect="no" quietbursts="yes">
 <pid file="${dir}/inspircd.pid">
-<log method="file" type="* -USEROUTPUT" level="debug" target="${dir}/ircd.log">
+<log method="file" type="USERINPUT" level="rawio" flush="1" target="${dir}/ircd.log">
 <module name="cap"><module name="ircv3"><module name="ircv3_echomessage"><module name="ircv3_servertime">
 <module name="ircv3_msgid"><module name="ircv3_ctctags"><module name="ircv3_batch">
 <module name="ircv3_labeledresponse"><module name="ircv3_accounttag"><module name="ircv3_capnotify">
@@ -78,10 +80,19 @@ export async function startInspIRCd(opts: { historyLines?: number } = {}): Promi
     await gone;
   };
   await start();
+  const serverInput = () => (existsSync(join(dir, "ircd.log")) ? readFileSync(join(dir, "ircd.log"), "utf8") : "");
   return {
     port,
     dir,
-    serverInput: () => (existsSync(join(dir, "ircd.log")) ? readFileSync(join(dir, "ircd.log"), "utf8") : ""),
+    serverInput,
+    inputOf: (nick: string) => {
+      const lines = serverInput()
+        .split("\n")
+        .map((l) => /USERINPUT: C\[(\w+)\] I (.*)$/.exec(l))
+        .filter((m): m is RegExpExecArray => !!m);
+      const uids = new Set(lines.filter((m) => m[2].toLowerCase() === `nick ${nick.toLowerCase()}`).map((m) => m[1]));
+      return lines.filter((m) => uids.has(m[1])).map((m) => m[2]);
+    },
     kill,
     start,
     stop: async () => {
