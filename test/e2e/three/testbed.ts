@@ -31,6 +31,8 @@ export interface ThreeOptions {
   ircLineIntervalMs?: number;
   /** Put crier's console room in the link too (someone to talk while every network is down). */
   linkConsole?: boolean;
+  /** Relay joins, parts, nick changes and topics on the link. */
+  linkMembership?: boolean;
 }
 
 export class ThreeNetworks {
@@ -111,6 +113,7 @@ export class ThreeNetworks {
       links: [
         {
           name: "devel",
+          membership: this.opts.linkMembership ?? false,
           rooms: [
             { account: IRC, room: CHANNEL },
             { account: MATRIX, room: this.room },
