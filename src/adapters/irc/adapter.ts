@@ -286,13 +286,13 @@ export class IrcAdapter implements Adapter {
   async send(msg: OutgoingMessage): Promise<SendResult> {
     if (this.current !== "connected") throw new Error("not connected to IRC");
     await this.waitJoined(msg.room);
-    const lines = renderIrcMessage(msg, {
+    const opts = {
       nick: this.selfName() ?? this.config.nick,
       replyAs: this.config.replyAs,
       formatting: this.config.formatting,
       maxLines: this.config.maxLinesPerMessage,
-      moreLink: await pasteLink(msg, this.config.maxLinesPerMessage, this.deps),
-    });
+    };
+    const lines = renderIrcMessage(msg, { ...opts, moreLink: await pasteLink(msg, opts, this.deps) });
     const echo = this.client.network?.cap?.isEnabled?.("echo-message");
     const confirmations: Array<Promise<string | undefined>> = [];
     for (const line of lines) {

@@ -26,7 +26,7 @@ export const ircConfigSchema = z.strictObject({
   /** Token bucket: burst lines, then one line per `lineInterval` ms. */
   burst: z.number().int().min(1).default(4),
   lineIntervalMs: z.number().int().min(20).default(1000),
-  /** Above this many lines a relayed message becomes an excerpt plus a link. */
+  /** Above this many lines of text, or twice as many IRC lines (one huge line), a relayed message becomes an excerpt plus a link. */
   maxLinesPerMessage: z.number().int().min(1).default(5),
   formatting: z.enum(["irc", "plain"]).default("irc"),
   /** How often to try to take back the configured nick while using the alternate. */

@@ -32,35 +32,57 @@ export function senderLabel(name: string, key: string, plain: boolean): string {
   return plain ? shown : `\x03${String(nickColour(key)).padStart(2, "0")}${shown}\x03`;
 }
 
-export function renderIrcMessage(msg: OutgoingMessage, opts: IrcRenderOptions): string[] {
+/** One huge line splits into many IRC lines: a message never sends more than this many (the rest is linked). */
+export const wireLineLimit = (maxLines: number): number => maxLines * 2;
+
+/** Every IRC line the message would take, per line of text, before any excerpting. */
+function encodeAll(
+  msg: OutgoingMessage,
+  opts: IrcRenderOptions,
+): { encode: (text: string) => string[]; lines: string[][] } {
   const plain = opts.formatting === "plain";
-  let lines = renderIrc(msg.body, { plain });
-  if (!lines.length) lines = [""];
-  if (lines.length > opts.maxLines) {
-    const hidden = lines.length - (opts.maxLines - 1);
-    lines = [
-      ...lines.slice(0, opts.maxLines - 1),
-      opts.moreLink ? `… (${hidden} more lines: ${opts.moreLink})` : `… (${hidden} more lines not shown)`,
-    ];
-  }
+  const text = renderIrc(msg.body, { plain });
   const command = msg.kind === "notice" && opts.replyAs === "notice" ? "NOTICE" : "PRIVMSG";
   const label =
     msg.kind === "relay" && msg.sender
       ? senderLabel(msg.sender.name, msg.sender.key ?? msg.sender.name, plain)
       : undefined;
   const prefix = label ? (msg.action ? `* ${label} ` : `<${label}> `) : msg.action ? "* " : "";
-  return lines.flatMap((line) =>
-    encodeLines({ command, target: msg.room, text: line, prefix }, opts.nick, opts.hostmaskExtra),
-  );
+  const encode = (line: string) =>
+    encodeLines({ command, target: msg.room, text: line, prefix }, opts.nick, opts.hostmaskExtra);
+  return { encode, lines: (text.length ? text : [""]).map(encode) };
+}
+
+const tooLong = (lines: string[][], maxLines: number): boolean =>
+  lines.length > maxLines || lines.flat().length > wireLineLimit(maxLines);
+
+/** Whether the message is cut to an excerpt: too many lines of text, or too many IRC lines (one enormous line). */
+export function isExcerpt(msg: OutgoingMessage, opts: IrcRenderOptions): boolean {
+  return tooLong(encodeAll(msg, opts).lines, opts.maxLines);
+}
+
+export function renderIrcMessage(msg: OutgoingMessage, opts: IrcRenderOptions): string[] {
+  const { encode, lines } = encodeAll(msg, opts);
+  const all = lines.flat();
+  if (!tooLong(lines, opts.maxLines)) return all;
+  const kept = lines
+    .slice(0, opts.maxLines - 1)
+    .flat()
+    .slice(0, wireLineLimit(opts.maxLines) - 1);
+  const hidden = all.length - kept.length;
+  return [
+    ...kept,
+    ...encode(opts.moreLink ? `… (${hidden} more lines: ${opts.moreLink})` : `… (${hidden} more lines not shown)`),
+  ];
 }
 
 /** Over-long text is kept whole for crier's web page, when there is one, and the excerpt links to it. */
 export async function pasteLink(
   msg: OutgoingMessage,
-  maxLines: number,
+  opts: IrcRenderOptions,
   deps: { publicUrl?: string; store: Store },
 ): Promise<string | undefined> {
-  if (!deps.publicUrl || renderIrc(msg.body).length <= maxLines) return undefined;
+  if (!deps.publicUrl || !isExcerpt(msg, opts)) return undefined;
   const id = createHash("sha256").update(msg.idempotencyKey).digest("hex").slice(0, 16);
   const who = msg.kind === "relay" && msg.sender ? `${msg.sender.name}:\n` : "";
   await savePaste(deps.store, id, `${who}${toPlain(msg.body)}`);
