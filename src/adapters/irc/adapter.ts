@@ -200,11 +200,17 @@ export class IrcAdapter implements Adapter {
     }
   }
 
-  /**
-   * crier's own lines: the current nick, and also the configured and alternate nicks, so lines an earlier crier
-   * said (replayed history after a crash, when the old connection still held the nick) are never relayed back.
-   */
+  /** crier itself right now: only its current nick's joins, parts, quits and echoes are its own. */
   private isSelf(nick: string | undefined): boolean {
+    return !!nick && nick.toLowerCase() === this.selfName()?.toLowerCase();
+  }
+
+  /**
+   * Nicks an earlier crier may have spoken under (configured, alternate, `nick_`): its lines replayed from history
+   * after a crash, when the old connection still held the nick, are never relayed back. Live, these nicks are
+   * people like any other: someone who takes `crier_` is relayed, and their PART cannot make crier think it left.
+   */
+  private isOwnName(nick: string | undefined): boolean {
     if (!nick) return false;
     const n = nick.toLowerCase();
     return [this.selfName(), this.config.nick, this.config.altNick, `${this.config.nick}_`].some(
@@ -216,9 +222,10 @@ export class IrcAdapter implements Adapter {
     if (e.from_server || !e.nick) return;
     const target = String(e.target);
     const message = String(e.message ?? "");
-    if (this.isSelf(e.nick)) {
-      const joinedAt = this.joined.get(target.toLowerCase());
-      if (joinedAt !== undefined && e.time && Number(e.time) < joinedAt - 2_000) {
+    const joinedTarget = this.joined.get(target.toLowerCase());
+    const replayed = joinedTarget !== undefined && !!e.time && Number(e.time) < joinedTarget - 2_000;
+    if (this.isSelf(e.nick) || (replayed && this.isOwnName(e.nick))) {
+      if (replayed) {
         const list = this.ownHistory.get(target.toLowerCase()) ?? [];
         list.push({ text: message, msgid: e.tags?.msgid });
         if (list.length > 500) list.shift();
