@@ -103,6 +103,8 @@ export interface Adapter {
   isRoomAdmin?(user: UserRef, room: RoomRef): Promise<boolean>;
   /** How to address a user in text on this platform (an explicit mention node is built from it). */
   mentionFor?(user: UserRef): RichText;
+  /** Where crier can say something that only `user` sees (a private message), if this platform has such a place. */
+  privateRoom?(user: UserRef, from: RoomRef): string | undefined;
 }
 
 export interface AdapterDeps {

@@ -38,6 +38,11 @@ export interface CommandContext {
   capabilities: Capabilities;
   /** Answers the asker; `private` answers only them where the platform can (ephemeral, DM). */
   reply(body: string | RichText, opts?: { private?: boolean }): Promise<void>;
+  /**
+   * Says something only the asker may see (a secret such as a link code): in the interaction, the private
+   * conversation, or a private message. Throws a UserError, saying nothing, where the platform has no such place.
+   */
+  whisper(body: string): Promise<void>;
   /** Admin of the room the command came from (or of `room` when given, for commands that name a room). */
   isAdmin(room?: RoomRef): Promise<boolean>;
   /** The asker's zone by the fallback chain: theirs → room default → config default → UTC. */

@@ -193,10 +193,25 @@ export class Dispatcher {
           typeof body === "string" ? fromPlain(body) : body,
           opts?.private ?? cmd.privateReply ?? false,
         ),
+      whisper: (body: string) => this.whisper(event, fromPlain(body)),
       isAdmin: (room = event.room) => this.app.isAdmin(event.sender, room),
       zone: () => resolveZone(this.app, event.sender, event.room),
       now: () => this.app.clock.now(),
     };
+  }
+
+  /** Only the asker sees it, or nothing is said: a secret in a public room is everyone's. */
+  private async whisper(event: MessageEvent, body: RichText): Promise<void> {
+    const responder = this.responders.get(event);
+    if (responder) return responder(body, { private: true });
+    const room = event.isPrivate
+      ? event.room.room
+      : this.app.adapters.get(event.room.account)?.privateRoom?.(event.sender, event.room);
+    if (!room)
+      throw new UserError(
+        "that answer is for you alone and crier cannot say anything privately here: ask in a private message to crier (IRC) or with the slash command (Discord)",
+      );
+    await this.app.notify({ account: event.room.account, room }, body, `whisper:${event.room.account}:${event.id}`);
   }
 
   private async answer(event: MessageEvent, body: RichText, isPrivate: boolean): Promise<void> {

@@ -18,7 +18,7 @@ function newCode(): string {
   return s;
 }
 
-async function linkIdentity(code: string, ctx: CommandContext): Promise<string> {
+async function linkIdentity(code: string, ctx: CommandContext): Promise<string | undefined> {
   const me = userKey(ctx.user);
   const { store, clock } = ctx.app;
   if (!code) {
@@ -29,7 +29,9 @@ async function linkIdentity(code: string, ctx: CommandContext): Promise<string> 
       me,
       clock.now() + CODE_TTL_MS,
     ]);
-    return `to link another account to this one, say "!link-identity ${fresh}" from it within 10 minutes`;
+    // Whoever says the code first joins this person (and gets its admin rights): only the asker may see it.
+    await ctx.whisper(`to link another account to this one, say "!link-identity ${fresh}" from it within 10 minutes`);
+    return;
   }
   const wanted = code.trim().toUpperCase();
   if (!/^[A-Z0-9]{8}$/.test(wanted)) throw new UserError("a link code has 8 letters and digits");

@@ -139,6 +139,11 @@ export class ConsoleAdapter implements Adapter {
     return [{ t: "mention", name: user.name, user }];
   }
 
+  /** The console is the operator's own terminal: nobody else reads it. */
+  privateRoom(_user: UserRef, from: RoomRef): string {
+    return from.room;
+  }
+
   /** Resolves when a message is sent whose text matches, or rejects after `ms` (tests wait on events, not sleeps). */
   async waitFor(pred: (s: ConsoleSent) => boolean, ms = 5000): Promise<ConsoleSent> {
     const deadline = Date.now() + ms;

@@ -18,7 +18,7 @@ import type {
 import type { RoomRef, UserRef } from "../../core/model.js";
 import type { RichText } from "../../core/richtext.js";
 import type { IrcConfig } from "./config.js";
-import { encodeCommand, isChannel } from "./encoder.js";
+import { encodeCommand, isChannel, isNick } from "./encoder.js";
 import { parseIrc } from "./format.js";
 import { clientOptions, ctcpReply } from "./options.js";
 import { PacedQueue } from "./pacing.js";
@@ -361,5 +361,10 @@ export class IrcAdapter implements Adapter {
 
   mentionFor(user: UserRef): RichText {
     return [{ t: "mention", name: user.name, user }];
+  }
+
+  /** A NOTICE to the nick reaches only that person. */
+  privateRoom(user: UserRef): string | undefined {
+    return isNick(user.name) ? user.name : undefined;
   }
 }
