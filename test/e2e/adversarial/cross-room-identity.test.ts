@@ -229,4 +229,69 @@ describe("adversarial: cross-room and identity abuse", () => {
     net.discord.post(net.channelId, ivanOnDiscord, "!outbox");
     await net.waitDiscord((m) => /pending/.test(m.content) && !m.webhook_id);
   });
+
+  it("room ids containing quotes and SQL metacharacters are handled as data", async () => {
+    // The ops link's IRC channel is #ops'";-- and carries messages both ways.
+    await net.mara.sendText(ops.matrixRoom, "into-quoted-channel-8");
+    await waitUntil("the line in #ops'\";--", () => opsIrc().some((t) => t.endsWith("into-quoted-channel-8")));
+    net.ivan.say(ops.ircChannel, "out-of-quoted-channel-8");
+    await waitUntil("the line from #ops'\";-- on Discord", () =>
+      opsDiscord().some((m) => m.content === "out-of-quoted-channel-8"),
+    );
+    const id = await net.mara.sendText(net.room, "edit-me-8");
+    await net.waitDiscord((m) => m.content === "edit-me-8");
+    net.ivan.say(CHANNEL, `!link pause "devel'; DROP TABLE relay_ids; --"`);
+    net.ivan.say(CHANNEL, "!advisories poll ' OR 1=1 --");
+    await net.ivan.waitFor(/NOTICE #devel :no link named "devel'; DROP TABLE relay_ids; --"/);
+    await net.ivan.waitFor(/NOTICE #devel :no advisory source "'"/);
+    // The message map still answers: an edit still finds its copies.
+    await net.mara.edit(net.room, id, "edit-me-8 edited");
+    await net.waitDiscord((m) => m.content === "edit-me-8 edited");
+  });
+
+  it("a tombstone event redirecting a linked room is not followed (CVE-2021-32659)", async () => {
+    const elsewhere = await norm.createRoom({ invite: [net.bot.userId], name: "trap" });
+    await net.mara.request(
+      "PUT",
+      `/_matrix/client/v3/rooms/${encodeURIComponent(ops.matrixRoom)}/state/m.room.tombstone/`,
+      { body: "moved", replacement_room: elsewhere },
+    );
+    await net.mara.waitFor(
+      ops.matrixRoom,
+      (e) => e.sender === net.bot.userId && String(e.content.body).includes(`upgraded to ${elsewhere}`),
+    );
+    await norm.sendText(elsewhere, "said-in-the-trap-9");
+    await net.mara.sendText(ops.matrixRoom, "still-the-ops-room-9");
+    await waitUntil("the old room still linked", () => opsIrc().some((t) => t.endsWith("still-the-ops-room-9")));
+    assert.notEqual(await norm.membership(elsewhere, net.bot.userId), "join");
+    assert.ok(!opsIrc().some((t) => t.includes("said-in-the-trap")));
+  });
+
+  it("a Matrix room upgrade or Discord channel deletion while linked: the other rooms keep their link", async () => {
+    const upgrade = await net.mara.request("POST", `/_matrix/client/v3/rooms/${encodeURIComponent(net.room)}/upgrade`, {
+      new_version: "11",
+    });
+    await net.mara.waitFor(
+      net.room,
+      (e) => e.sender === net.bot.userId && String(e.content.body).includes(upgrade.replacement_room),
+    );
+    assert.equal(await net.mara.membership(upgrade.replacement_room, net.bot.userId), undefined);
+    // The ops Discord channel is deleted while linked: what goes there is parked, the rest flows.
+    net.discord.world.channels.delete(ops.discordChannel);
+    net.discord.world.messages.delete(ops.discordChannel);
+    net.discord.gateway.dispatch("CHANNEL_DELETE", {
+      id: ops.discordChannel,
+      type: 0,
+      guild_id: net.discord.world.guildId,
+    });
+    net.ivan.say(ops.ircChannel, "after-the-channel-went-10");
+    await net.mara.waitFor(ops.matrixRoom, (e) => String(e.content.body).endsWith("after-the-channel-went-10"));
+    net.ivan.say(CHANNEL, "devel-still-flows-10");
+    await net.waitDiscord((m) => m.content === "devel-still-flows-10");
+    const outbox = await net.app!.app.ctx.outbox.depths();
+    assert.ok(
+      outbox.some((r) => r.account === "discord.dc" && Number(r.parked) >= 1),
+      JSON.stringify(outbox),
+    );
+  });
 });
