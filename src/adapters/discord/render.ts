@@ -1,17 +1,25 @@
 /** OutgoingMessage → the exact bodies crier sends to Discord (what `crier render --to discord` prints). */
 import type { OutgoingMessage } from "../../core/adapter.js";
+import { cleanName } from "../../core/names.js";
 import { renderDiscord } from "./markdown.js";
 
 export const MAX_CHARS = 2000;
 
-/** Webhook names Discord refuses are adjusted, never dropped: forbidden words broken up, 1–80 characters. */
+/**
+ * Webhook names Discord refuses are adjusted, never dropped: forbidden words broken up, 1–80 characters (counted
+ * in UTF-16 units, the stricter count, and never cutting an emoji in half).
+ */
 export function webhookName(name: string): string {
-  let s = name.replace(/[\r\n\t]/g, " ").trim();
+  let s = cleanName(name);
   for (const word of ["discord", "clyde", "everyone", "here"]) {
     s = s.replace(new RegExp(word, "gi"), (w) => `${w[0]}\u200b${w.slice(1)}`);
   }
-  if (!s) s = "someone";
-  return [...s].slice(0, 80).join("");
+  let out = "";
+  for (const ch of s) {
+    if (out.length + ch.length > 80) break;
+    out += ch;
+  }
+  return out;
 }
 
 /** Splits at line breaks, then spaces, never inside a character. */

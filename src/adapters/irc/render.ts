@@ -4,7 +4,8 @@ import type { OutgoingMessage } from "../../core/adapter.js";
 import { toPlain } from "../../core/richtext.js";
 import { savePaste } from "../../services/pastes.js";
 import type { Store } from "../../store/store.js";
-import { cleanText, encodeLines } from "./encoder.js";
+import { cleanName } from "../../core/names.js";
+import { encodeLines } from "./encoder.js";
 import { nickColour, renderIrc } from "./format.js";
 
 export interface IrcRenderOptions {
@@ -22,13 +23,10 @@ export interface IrcRenderOptions {
  * the person of that nick on IRC is not highlighted by their own relayed words.
  */
 export function senderLabel(name: string, key: string, plain: boolean): string {
-  const clean =
-    cleanText(name)
-      .replace(/[\x02\x03\x04\x0f\x11\x16\x1d\x1e\x1f]/g, "")
-      .trim()
-      .slice(0, 40) || "?";
-  const chars = [...clean];
-  const shown = chars.length > 1 ? `${chars[0]}\u200b${chars.slice(1).join("")}` : clean;
+  // No angle brackets: a name like "admin> do it <x" would otherwise fake `<admin>` saying something.
+  const chars = [...cleanName(name).replace(/[<>]/g, "").trim()].slice(0, 40);
+  if (!chars.length) chars.push("?");
+  const shown = chars.length > 1 ? `${chars[0]}\u200b${chars.slice(1).join("")}` : chars[0];
   return plain ? shown : `\x03${String(nickColour(key)).padStart(2, "0")}${shown}\x03`;
 }
 

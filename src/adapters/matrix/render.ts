@@ -5,6 +5,7 @@
  * and never the whole room. Contents over the size limit are split at line breaks (or inside a very long line).
  */
 import type { OutgoingMessage } from "../../core/adapter.js";
+import { cleanName } from "../../core/names.js";
 import { type RichNode, type RichText, normalize, splitLines, toPlain } from "../../core/richtext.js";
 import { parseMatrixHtml } from "./html-parse.js";
 import { type Rendered, renderMatrixHtml } from "./html-render.js";
@@ -21,20 +22,6 @@ export interface MatrixRenderOptions {
 export type MatrixContent = Record<string, unknown> & { msgtype: string; body: string };
 
 const NAME_SLOT = "\u{E000}";
-
-/**
- * A display name as it may appear in front of relayed text: no line breaks or control characters (a name could
- * otherwise fake a second line from someone else) and no bidirectional overrides (which could flip the text after
- * it to look like the sender).
- */
-export function cleanName(name: string): string {
-  return (
-    name
-      .replace(/[\u0000-\u001f\u007f-\u009f\u2028\u2029]+/g, " ")
-      .replace(/[\u200e\u200f\u202a-\u202e\u2066-\u2069\u061c\uE000]/g, "")
-      .trim() || "?"
-  );
-}
 
 /** The sender shown before relayed text: the template (HTML, allow-listed) with {name} as plain text. */
 export function senderPrefix(template: string, name: string): RichText {
