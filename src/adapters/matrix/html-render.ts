@@ -72,9 +72,14 @@ function nodeHtml(n: RichNode, pills: string[]): string {
     }
     case "quote":
       return `<blockquote>${inner(n.children, pills)}</blockquote>`;
-    case "link":
+    case "link": {
       if (!isSafeHref(n.url)) return `${inner(n.children, pills)} (${escapeHtml(n.url)})`;
-      return `<a href="${escapeHtml(n.url.trim())}">${n.children.length ? inner(n.children, pills) : escapeHtml(n.url)}</a>`;
+      const href = escapeHtml(n.url.trim());
+      // A label naming another address (`[bank.example](https://evil.example)`) is text; the real target is the link.
+      if (namesOtherAddress(nodePlain(n), n.url))
+        return `${inner(n.children, pills)} (<a href="${href}">${escapeHtml(n.url)}</a>)`;
+      return `<a href="${href}">${n.children.length ? inner(n.children, pills) : escapeHtml(n.url)}</a>`;
+    }
     case "mention":
       if (n.user && MXID.test(n.user.id)) {
         pills.push(n.user.id);
@@ -84,6 +89,18 @@ function nodeHtml(n: RichNode, pills: string[]): string {
     case "emoji":
       return escapeHtml(`:${n.name}:`);
   }
+}
+
+/** Whether a link's label names a host other than the one the link goes to. */
+export function namesOtherAddress(label: string, url: string): boolean {
+  let host = "";
+  try {
+    host = new URL(url.trim()).hostname.toLowerCase();
+  } catch {
+    return true;
+  }
+  const named = label.toLowerCase().match(/(?:[\p{L}\p{N}-]+\.)+\p{L}{2,}/gu) ?? [];
+  return named.some((h) => h !== host);
 }
 
 function nodePlain(n: RichNode): string {
