@@ -13,6 +13,8 @@ export interface UserRef {
   id: string;
   /** Display name as the platform shows it right now. */
   name: string;
+  /** The unique name people know the account by, when `id` is not it (a Discord username). */
+  handle?: string;
   avatarUrl?: string;
 }
 

@@ -11,6 +11,7 @@ import { type RichText, text, walk } from "../core/richtext.js";
 import type { OutboxItem, OutboxRow } from "./outbox.js";
 import { isIgnored, type Route, routesFrom } from "./links.js";
 import { MessageMap, messageKey } from "./message-map.js";
+import { shownName } from "./names.js";
 import { buildRelayMessage, excerptOf, type ReplyContext, translateMentions } from "./render.js";
 
 interface RelayMeta {
@@ -86,6 +87,7 @@ export class Relay {
     const routes = this.routes(event, event.sender);
     if (!routes.length) return;
     const resolve = await this.mentionResolver(event.body);
+    const sender = { ...event.sender, name: await shownName(this.app, event.sender) };
     const replied = event.replyTo ? await this.map.lookup(event.room, event.replyTo) : undefined;
     const msgKey = messageKey(event.room, event.id);
     const items: OutboxItem[] = [];
@@ -101,7 +103,7 @@ export class Relay {
       const message = buildRelayMessage({
         targetRoom: target.room,
         targetCaps: this.caps(target.account),
-        sender: event.sender,
+        sender,
         body,
         action: event.action,
         attachments: event.attachments,
@@ -117,7 +119,7 @@ export class Relay {
           room: event.room,
           nativeId: event.id,
           authorKey: userKey(event.sender),
-          authorName: event.sender.name,
+          authorName: sender.name,
           excerpt: excerptOf(event.body),
           at: event.at.getTime(),
         },
@@ -132,6 +134,7 @@ export class Relay {
     const orig = await this.map.lookup(event.room, event.targetId);
     if (!orig?.isOrigin || orig.authorKey !== userKey(event.sender)) return;
     const resolve = await this.mentionResolver(event.body);
+    const sender = { ...event.sender, name: await shownName(this.app, event.sender) };
     const items: OutboxItem[] = [];
     for (const { target } of this.routes(event, event.sender)) {
       const caps = this.caps(target.account);
@@ -139,7 +142,7 @@ export class Relay {
       const message = buildRelayMessage({
         targetRoom: target.room,
         targetCaps: caps,
-        sender: event.sender,
+        sender,
         body: caps.edit ? body : [text("(edit) "), ...body],
         idempotencyKey: `relay-edit:${messageKey(event.room, event.id)}->${target.account}/${target.room}`,
         allowedMentions: allowed,

@@ -21,6 +21,7 @@ function sender(account: string, m: Message | PartialMessage): UserRef {
     account,
     id: a.id,
     name: m.member?.displayName ?? a.globalName ?? a.username,
+    handle: a.username,
     avatarUrl: a.displayAvatarURL?.(),
   };
 }

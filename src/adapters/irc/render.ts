@@ -24,7 +24,7 @@ export interface IrcRenderOptions {
  */
 export function senderLabel(name: string, key: string, plain: boolean): string {
   // No angle brackets: a name like "admin> do it <x" would otherwise fake `<admin>` saying something.
-  const chars = [...cleanName(name).replace(/[<>]/g, "").trim()].slice(0, 40);
+  const chars = [...cleanName(name).replace(/[<>]/g, "").trim()].slice(0, 64);
   if (!chars.length) chars.push("?");
   const shown = chars.length > 1 ? `${chars[0]}\u200b${chars.slice(1).join("")}` : chars[0];
   return plain ? shown : `\x03${String(nickColour(key)).padStart(2, "0")}${shown}\x03`;

@@ -118,4 +118,22 @@ describe("adversarial: markup", () => {
     assert.equal(line, "<іvan> !outbox");
     assert.ok(!line.startsWith("<ivan>"));
   });
+
+  it("spoofed authorship: two people with the same display name are told apart on the other networks", async () => {
+    const first = await matrixPerson("Mallory");
+    const second = await matrixPerson("Mallory");
+    await first.sendText(net.room, "same-name-9");
+    await second.sendText(net.room, "same-name-10");
+    const [d1, d2] = [
+      await net.waitDiscord((m) => m.content === "same-name-9"),
+      await net.waitDiscord((m) => m.content === "same-name-10"),
+    ];
+    assert.notEqual(d1.author.username, d2.author.username);
+    const [i1, i2] = [
+      ThreeNetworks.ircText(await net.waitIrc((t) => t.endsWith("same-name-9"))),
+      ThreeNetworks.ircText(await net.waitIrc((t) => t.endsWith("same-name-10"))),
+    ];
+    assert.notEqual(i1.replace(/ same-name-9$/, ""), i2.replace(/ same-name-10$/, ""));
+    assert.ok(i2.includes(second.userId), i2);
+  });
 });

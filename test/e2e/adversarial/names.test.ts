@@ -79,11 +79,11 @@ describe("adversarial: names that break delivery", () => {
     const one = await deliveredFromMatrix(long, "long-name-3");
     assert.ok(one.d.author.username.length <= 80 && long.startsWith(one.d.author.username));
     // Emoji count twice in UTF-16: 60 of them are 120 units, which Discord's limit counts.
-    const party = await deliveredFromMatrix(`a${"🎉".repeat(60)}`, "long-name-4");
+    const party = await deliveredFromMatrix(`a${"🎉".repeat(80)}`, "long-name-4");
     assert.ok(party.d.author.username.length <= 80, `${party.d.author.username.length} UTF-16 units`);
     assert.equal(party.d.author.username, `a${"🎉".repeat(39)}`);
-    // IRC shows 40 characters of it, none cut in half.
-    assert.equal(party.irc, `<a${"🎉".repeat(39)}> long-name-4`);
+    // IRC shows 64 characters of it, none cut in half.
+    assert.equal(party.irc, `<a${"🎉".repeat(63)}> long-name-4`);
   });
 
   it('one-character names and names with a leading "." are delivered', async () => {
