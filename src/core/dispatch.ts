@@ -116,14 +116,18 @@ export class Dispatcher {
 
   private withinBudget(event: MessageEvent): boolean {
     const now = this.app.clock.now();
-    const u = userKey(event.sender);
-    const r = `${event.room.account}/${event.room.room}`;
-    if (this.perUser.allow(`u:${u}`, now) && this.perRoom.allow(`r:${r}`, now)) {
+    const u = `u:${userKey(event.sender)}`;
+    const r = `r:${event.room.account}/${event.room.room}`;
+    // A flooding person is warned once; a room flooded by a crowd is warned once, not once per person in it.
+    const over = !this.perUser.allow(u, now) ? u : !this.perRoom.allow(r, now) ? r : undefined;
+    if (!over) {
       this.warnedLimit.delete(u);
+      this.warnedLimit.delete(r);
       return true;
     }
-    if (!this.warnedLimit.has(u)) {
-      this.warnedLimit.add(u);
+    if (!this.warnedLimit.has(over)) {
+      if (this.warnedLimit.size > 10_000) this.warnedLimit.clear();
+      this.warnedLimit.add(over);
       void this.answer(event, fromPlain("slow down: too many commands; try again in a minute"), true).catch(
         () => undefined,
       );
