@@ -139,12 +139,19 @@ export const coreTargets: FuzzTarget[] = [
   },
 ];
 
-/** Runs a check with a time bound: no single input may take over a second. */
+/**
+ * Runs a check with a time bound: no single input may take over a second. An input that does is tried once more
+ * and fails only if it is slow again — a pathological input is slow every time, while a first call's warm-up or a
+ * busy machine is not.
+ */
 export async function checkBounded(target: FuzzTarget, input: unknown): Promise<void> {
-  const start = performance.now();
-  await target.check(input);
-  const ms = performance.now() - start;
-  if (ms > 1000) throw new Error(`${target.name} took ${Math.round(ms)} ms on one input`);
+  for (let attempt = 1; ; attempt++) {
+    const start = performance.now();
+    await target.check(input);
+    const ms = performance.now() - start;
+    if (ms <= 1000) return;
+    if (attempt === 2) throw new Error(`${target.name} took ${Math.round(ms)} ms on one input, twice`);
+  }
 }
 
 const ircLineRules = (lines: string[]) => {
