@@ -2,8 +2,9 @@
 import type { CommandContext } from "../../core/commands.js";
 import type { AppContext, Feature } from "../../core/context.js";
 import { agendaCommand, loadAgendas } from "./agenda.js";
-import { closeForgotten, loadRuns, logLine, minutesCommands } from "./minutes.js";
+import { minutesCommands } from "./minutes.js";
 import { attendCommand, meetingCommand } from "./proposals.js";
+import { closeForgotten, loadRuns, logLine } from "./runs.js";
 import { meetingMigrations } from "./store.js";
 
 interface LoopState {

@@ -4,97 +4,10 @@
  * minutes and posts the link everywhere. Chairs are people (linked identities), not nick text.
  */
 import type { AnyCommand, CommandContext } from "../../core/commands.js";
-import type { AppContext } from "../../core/context.js";
-import { parseDuration } from "../../core/duration.js";
 import { UserError } from "../../core/errors.js";
-import type { ChatEvent, RoomRef } from "../../core/model.js";
-import { toPlain } from "../../core/richtext.js";
-import { linksOf } from "../../relay/links.js";
 import { findSeen } from "../seen.js";
-import { writeMinutes } from "./minutes-writer.js";
+import { endRun, linkKey, type Run, runs, say } from "./runs.js";
 import { shortId } from "./store.js";
-
-interface Run {
-  id: string;
-  link: string;
-  title: string;
-  startedAt: number;
-  chairs: string[];
-  lineSeq: number;
-  itemSeq: number;
-  vote?: { question: string; votes: Map<string, number> };
-}
-
-const STATE = "minutes-runs";
-const runs = (app: AppContext): Map<string, Run> => {
-  let m = app.services.get(STATE) as Map<string, Run> | undefined;
-  if (!m) {
-    m = new Map();
-    app.services.set(STATE, m);
-  }
-  return m;
-};
-
-/** A meeting runs over the first link a room is in, or over the room alone. */
-function linkKey(app: AppContext, room: RoomRef): string {
-  const link = linksOf(app.config.links, room)[0];
-  return link ? `link:${link.name}` : `room:${room.account}/${room.room}`;
-}
-
-function roomsOf(app: AppContext, key: string): RoomRef[] {
-  if (key.startsWith("link:")) {
-    const link = app.config.links.find((l) => l.name === key.slice(5));
-    return (link?.rooms ?? []).map((r) => ({ account: r.account, room: r.room }));
-  }
-  const [account, ...room] = key.slice(5).split("/");
-  return [{ account, room: room.join("/") }];
-}
-
-export async function loadRuns(app: AppContext): Promise<void> {
-  const open = await app.store.all<{ id: string; link: string; title: string; started_at: number; chairs: string }>(
-    "SELECT id, link, title, started_at, chairs FROM minutes_runs WHERE ended_at IS NULL",
-  );
-  for (const r of open) {
-    const seq = await app.store.get<{ l: number; i: number }>(
-      "SELECT (SELECT COALESCE(MAX(seq), 0) FROM minutes_lines WHERE run = ?) AS l, (SELECT COALESCE(MAX(seq), 0) FROM minutes_items WHERE run = ?) AS i",
-      [r.id, r.id],
-    );
-    runs(app).set(r.link, {
-      id: r.id,
-      link: r.link,
-      title: r.title,
-      startedAt: Number(r.started_at),
-      chairs: JSON.parse(r.chairs),
-      lineSeq: Number(seq?.l ?? 0),
-      itemSeq: Number(seq?.i ?? 0),
-    });
-  }
-}
-
-/** Logs every human line said in a room of a running meeting; counts votes. */
-export async function logLine(event: ChatEvent, app: AppContext): Promise<void> {
-  if (event.kind !== "message" || event.fromSelf) return;
-  const run = runs(app).get(linkKey(app, event.room));
-  if (!run) return;
-  const text = toPlain(event.body).slice(0, 2000);
-  const person = await app.identity.personId(event.sender);
-  run.lineSeq++;
-  await app.store.run(
-    "INSERT INTO minutes_lines (run, seq, at, account, room, nick, person, text) VALUES (?, ?, ?, ?, ?, ?, ?, ?)",
-    [
-      run.id,
-      run.lineSeq,
-      event.at.getTime(),
-      event.room.account,
-      event.room.room,
-      event.sender.name.slice(0, 80),
-      person,
-      text,
-    ],
-  );
-  const vote = /^\s*([+-][01])\s*$/.exec(text);
-  if (vote && run.vote) run.vote.votes.set(person, Number(vote[1]));
-}
 
 async function chairKeyOf(ctx: CommandContext, name: string): Promise<string> {
   const [who] = await findSeen(ctx.app.store, name, ctx.room.account);
@@ -121,64 +34,6 @@ async function addItem(ctx: CommandContext, run: Run, kind: string, text: string
     "INSERT INTO minutes_items (run, seq, kind, text, owner, nick, at) VALUES (?, ?, ?, ?, ?, ?, ?)",
     [run.id, run.itemSeq, kind, text.slice(0, 1000), owner ?? null, ctx.user.name.slice(0, 80), ctx.now()],
   );
-}
-
-async function say(app: AppContext, key: string, text: string, tag: string): Promise<void> {
-  for (const room of roomsOf(app, key)) await app.notify(room, text, `${tag}->${room.account}/${room.room}`);
-}
-
-export async function endRun(app: AppContext, run: Run, by: string): Promise<string> {
-  const now = app.clock.now();
-  await app.store.run("UPDATE minutes_runs SET ended_at = ? WHERE id = ?", [now, run.id]);
-  runs(app).delete(run.link);
-  const items = await app.store.all<{ kind: string; text: string; owner: string | null; nick: string; at: number }>(
-    "SELECT kind, text, owner, nick, at FROM minutes_items WHERE run = ? ORDER BY seq",
-    [run.id],
-  );
-  const lines = await app.store.all<{ at: number; account: string; nick: string; text: string }>(
-    "SELECT at, account, nick, text FROM minutes_lines WHERE run = ? ORDER BY seq",
-    [run.id],
-  );
-  const chairNames = run.chairs.map((c) => c.replace(/^name:/, "").replace(/^[^:]+:/, ""));
-  const stem = writeMinutes(app.stateDir, {
-    id: run.id,
-    title: run.title,
-    startedAt: run.startedAt,
-    endedAt: now,
-    chairs: chairNames,
-    items: items.map((i) => ({ ...i, owner: i.owner ?? undefined, at: Number(i.at) })),
-    lines: lines.map((l) => ({ ...l, at: Number(l.at) })),
-  });
-  const where = app.config.http.publicUrl
-    ? `${app.config.http.publicUrl.replace(/\/$/, "")}/minutes/${stem}.html`
-    : `${stem}.html in the minutes folder`;
-  await say(
-    app,
-    run.link,
-    `meeting "${run.title}" ended${by ? ` by ${by}` : ""}; minutes: ${where}`,
-    `minutes-end:${run.id}`,
-  );
-  return stem;
-}
-
-/** Warns, then closes meetings left open longer than `minutes.autoCloseAfter`. */
-export async function closeForgotten(app: AppContext): Promise<void> {
-  const limit = parseDuration(app.config.minutes.autoCloseAfter) ?? 3 * 3_600_000;
-  const now = app.clock.now();
-  for (const run of [...runs(app).values()]) {
-    const age = now - run.startedAt;
-    if (age >= limit) await endRun(app, run, "");
-    else if (age >= limit - 15 * 60_000) {
-      const r = await app.store.run("UPDATE minutes_runs SET warned = 1 WHERE id = ? AND warned = 0", [run.id]);
-      if (r.changes)
-        await say(
-          app,
-          run.link,
-          `meeting "${run.title}" closes by itself in 15 minutes unless a chair says #endmeeting`,
-          `minutes-warn:${run.id}`,
-        );
-    }
-  }
 }
 
 type Handler = (args: string, ctx: CommandContext) => Promise<string>;
