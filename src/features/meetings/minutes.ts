@@ -5,14 +5,9 @@
  */
 import type { AnyCommand, CommandContext } from "../../core/commands.js";
 import { UserError } from "../../core/errors.js";
-import { findSeen } from "../seen.js";
+import { personOfName } from "./people.js";
 import { endRun, linkKey, type Run, runs, say } from "./runs.js";
 import { shortId } from "./store.js";
-
-async function chairKeyOf(ctx: CommandContext, name: string): Promise<string> {
-  const [who] = await findSeen(ctx.app.store, name, ctx.room.account);
-  return who ? ctx.app.identity.personId(who) : `name:${name.replace(/^@/, "").toLowerCase()}`;
-}
 
 async function isChair(ctx: CommandContext, run: Run): Promise<boolean> {
   const person = await ctx.app.identity.personId(ctx.user);
@@ -140,7 +135,7 @@ const handlers: Record<string, { summary: string; run: Handler; example?: string
         .split(/[\s,]+/)
         .filter(Boolean)
         .slice(0, 10)) {
-        const key = await chairKeyOf(ctx, name);
+        const key = await personOfName(ctx, name);
         if (!run.chairs.includes(key)) run.chairs.push(key);
       }
       await ctx.app.store.run("UPDATE minutes_runs SET chairs = ? WHERE id = ?", [JSON.stringify(run.chairs), run.id]);
@@ -151,7 +146,7 @@ const handlers: Record<string, { summary: string; run: Handler; example?: string
     summary: "remove chairs (chairs)",
     run: chairOnly(async (a, ctx, run) => {
       for (const name of a.split(/[\s,]+/).filter(Boolean)) {
-        const key = await chairKeyOf(ctx, name);
+        const key = await personOfName(ctx, name);
         run.chairs = run.chairs.filter((c) => c !== key && c !== `name:${name.toLowerCase()}`);
       }
       await ctx.app.store.run("UPDATE minutes_runs SET chairs = ? WHERE id = ?", [JSON.stringify(run.chairs), run.id]);

@@ -9,6 +9,7 @@ import type { ChatEvent, RoomRef } from "../../core/model.js";
 import { toPlain } from "../../core/richtext.js";
 import { linksOf } from "../../relay/links.js";
 import { writeMinutes } from "./minutes-writer.js";
+import { nameOfPerson } from "./people.js";
 
 export interface Run {
   id: string;
@@ -104,11 +105,12 @@ export async function endRun(app: AppContext, run: Run, by: string): Promise<str
     "SELECT kind, text, owner, nick, at FROM minutes_items WHERE run = ? ORDER BY seq",
     [run.id],
   );
-  const lines = await app.store.all<{ at: number; account: string; nick: string; text: string }>(
-    "SELECT at, account, nick, text FROM minutes_lines WHERE run = ? ORDER BY seq",
+  const lines = await app.store.all<{ at: number; account: string; nick: string; person: string; text: string }>(
+    "SELECT at, account, nick, person, text FROM minutes_lines WHERE run = ? ORDER BY seq",
     [run.id],
   );
-  const chairNames = run.chairs.map((c) => c.replace(/^name:/, "").replace(/^[^:]+:/, ""));
+  const chairNames: string[] = [];
+  for (const c of run.chairs) chairNames.push(await nameOfPerson(app, c, lines));
   const stem = writeMinutes(app.stateDir, {
     id: run.id,
     title: run.title,
