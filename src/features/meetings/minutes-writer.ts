@@ -1,4 +1,7 @@
-/** Minutes as Markdown and HTML: summary by topic, action items by person, people present, the full log. */
+/**
+ * Minutes as Markdown and HTML: summary by topic, action items by person, people present (a person with linked
+ * accounts once, with every name and platform they spoke from), the full log.
+ */
 import { mkdirSync, writeFileSync } from "node:fs";
 import { join } from "node:path";
 import { DateTime } from "luxon";
@@ -9,8 +12,10 @@ export interface MinutesData {
   startedAt: number;
   endedAt: number;
   chairs: string[];
-  items: Array<{ kind: string; text: string; owner?: string; nick: string; at: number }>;
-  lines: Array<{ at: number; account: string; nick: string; text: string }>;
+  /** `ownerPerson`: the person an action's owner name was resolved to, so one person's actions stay together. */
+  items: Array<{ kind: string; text: string; owner?: string; ownerPerson?: string; nick: string; at: number }>;
+  /** `person`: who said it, so someone speaking from several linked accounts is counted once. */
+  lines: Array<{ at: number; account: string; nick: string; text: string; person?: string }>;
 }
 
 export const escapeHtml = (s: string): string =>
@@ -27,17 +32,28 @@ function sections(d: MinutesData) {
     if (it.kind === "topic") topics.push({ title: it.text, items: [] });
     else topics[topics.length - 1].items.push(it);
   }
-  const actions = new Map<string, string[]>();
+  // A person is named by the name they first spoke under here; an action by whatever name it was given.
+  const spokeAs = new Map<string, string>();
+  for (const l of d.lines) if (l.person && !spokeAs.has(l.person)) spokeAs.set(l.person, l.nick);
+  const actions = new Map<string, { who: string; list: string[] }>();
   for (const it of d.items.filter((i) => i.kind === "action")) {
-    const who = it.owner ?? "unassigned";
-    actions.set(who, [...(actions.get(who) ?? []), it.text]);
+    const key = it.ownerPerson ?? it.owner ?? "unassigned";
+    const group = actions.get(key) ?? { who: spokeAs.get(key) ?? it.owner ?? "unassigned", list: [] };
+    group.list.push(it.text);
+    actions.set(key, group);
   }
-  const present = new Map<string, number>();
-  for (const l of d.lines) present.set(`${l.nick} (${l.account})`, (present.get(`${l.nick} (${l.account})`) ?? 0) + 1);
+  const present = new Map<string, { as: string[]; n: number }>();
+  for (const l of d.lines) {
+    const as = `${l.nick} (${l.account})`;
+    const p = present.get(l.person ?? as) ?? { as: [], n: 0 };
+    if (!p.as.includes(as)) p.as.push(as);
+    p.n++;
+    present.set(l.person ?? as, p);
+  }
   return {
     topics: topics.filter((t, i) => i > 0 || t.items.length),
-    actions,
-    present: [...present].sort((a, b) => b[1] - a[1]),
+    actions: [...actions.values()],
+    present: [...present.values()].sort((a, b) => b.n - a.n).map((p): [string[], number] => [p.as, p.n]),
   };
 }
 
@@ -61,10 +77,10 @@ export function minutesMarkdown(d: MinutesData): string {
     out.push("");
   }
   out.push("## Action items", "");
-  for (const [who, list] of actions) for (const a of list) out.push(`- ${escapeMd(who)}: ${escapeMd(a)}`);
-  if (!actions.size) out.push("- none");
+  for (const { who, list } of actions) for (const a of list) out.push(`- ${escapeMd(who)}: ${escapeMd(a)}`);
+  if (!actions.length) out.push("- none");
   out.push("", "## People present (lines said)", "");
-  for (const [who, n] of present) out.push(`- ${escapeMd(who)}: ${n}`);
+  for (const [as, n] of present) out.push(`- ${as.map(escapeMd).join(", ")}: ${n}`);
   out.push("", "## Full log", "");
   for (const l of d.lines)
     out.push(`- ${hhmm(l.at)} [${escapeMd(l.account)}] ${escapeMd(l.nick)}: ${escapeMd(l.text)}`);
@@ -85,9 +101,9 @@ export function minutesHtml(d: MinutesData): string {
 <h2>Summary</h2>
 ${topics.map((t) => `<h3>${e(t.title)}</h3><ul>${t.items.map((it) => li(`<strong>${e(it.kind.toUpperCase())}</strong>: ${e(it.text)}${it.owner ? ` (${e(it.owner)})` : ""} — ${e(it.nick)}`)).join("")}</ul>`).join("\n")}
 <h2>Action items</h2>
-<ul>${[...actions].flatMap(([who, list]) => list.map((a) => li(`${e(who)}: ${e(a)}`))).join("") || li("none")}</ul>
+<ul>${actions.flatMap(({ who, list }) => list.map((a) => li(`${e(who)}: ${e(a)}`))).join("") || li("none")}</ul>
 <h2>People present (lines said)</h2>
-<ul>${present.map(([who, n]) => li(`${e(who)}: ${n}`)).join("")}</ul>
+<ul>${present.map(([as, n]) => li(`${e(as.join(", "))}: ${n}`)).join("")}</ul>
 <h2>Full log</h2>
 <ul class="log">${d.lines.map((l) => li(`${hhmm(l.at)} [${e(l.account)}] ${e(l.nick)}: ${e(l.text)}`)).join("")}</ul>
 </body></html>

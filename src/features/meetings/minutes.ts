@@ -22,12 +22,27 @@ function current(ctx: CommandContext): Run {
   return run;
 }
 
-async function addItem(ctx: CommandContext, run: Run, kind: string, text: string, owner?: string): Promise<void> {
+async function addItem(
+  ctx: CommandContext,
+  run: Run,
+  kind: string,
+  text: string,
+  owner?: { name: string; person: string },
+): Promise<void> {
   if (!text.trim()) throw new UserError(`#${kind} needs some text`);
   run.itemSeq++;
   await ctx.app.store.run(
-    "INSERT INTO minutes_items (run, seq, kind, text, owner, nick, at) VALUES (?, ?, ?, ?, ?, ?, ?)",
-    [run.id, run.itemSeq, kind, text.slice(0, 1000), owner ?? null, ctx.user.name.slice(0, 80), ctx.now()],
+    "INSERT INTO minutes_items (run, seq, kind, text, owner, owner_person, nick, at) VALUES (?, ?, ?, ?, ?, ?, ?, ?)",
+    [
+      run.id,
+      run.itemSeq,
+      kind,
+      text.slice(0, 1000),
+      owner?.name ?? null,
+      owner?.person ?? null,
+      ctx.user.name.slice(0, 80),
+      ctx.now(),
+    ],
   );
 }
 
@@ -124,8 +139,10 @@ const handlers: Record<string, { summary: string; run: Handler; example?: string
     run: anyone(async (a, ctx, run) => {
       const m = /^(\S+)\s+([\s\S]+)$/.exec(a.trim());
       if (!m) throw new UserError("#action <person> <what they will do>");
-      await addItem(ctx, run, "action", m[2], m[1].replace(/^@/, ""));
-      return `action for ${m[1].replace(/^@/, "")} noted`;
+      // Grouped by the person the name means: "mara" on IRC and "@mara_d" on Discord may be one person.
+      const name = m[1].replace(/^@/, "");
+      await addItem(ctx, run, "action", m[2], { name, person: await personOfName(ctx, name) });
+      return `action for ${name} noted`;
     }),
   },
   chair: {

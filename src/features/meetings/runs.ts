@@ -101,10 +101,14 @@ export async function endRun(app: AppContext, run: Run, by: string): Promise<str
   const now = app.clock.now();
   await app.store.run("UPDATE minutes_runs SET ended_at = ? WHERE id = ?", [now, run.id]);
   runs(app).delete(run.link);
-  const items = await app.store.all<{ kind: string; text: string; owner: string | null; nick: string; at: number }>(
-    "SELECT kind, text, owner, nick, at FROM minutes_items WHERE run = ? ORDER BY seq",
-    [run.id],
-  );
+  const items = await app.store.all<{
+    kind: string;
+    text: string;
+    owner: string | null;
+    owner_person: string | null;
+    nick: string;
+    at: number;
+  }>("SELECT kind, text, owner, owner_person, nick, at FROM minutes_items WHERE run = ? ORDER BY seq", [run.id]);
   const lines = await app.store.all<{ at: number; account: string; nick: string; person: string; text: string }>(
     "SELECT at, account, nick, person, text FROM minutes_lines WHERE run = ? ORDER BY seq",
     [run.id],
@@ -117,7 +121,12 @@ export async function endRun(app: AppContext, run: Run, by: string): Promise<str
     startedAt: run.startedAt,
     endedAt: now,
     chairs: chairNames,
-    items: items.map((i) => ({ ...i, owner: i.owner ?? undefined, at: Number(i.at) })),
+    items: items.map(({ owner_person, ...i }) => ({
+      ...i,
+      owner: i.owner ?? undefined,
+      ownerPerson: owner_person ?? undefined,
+      at: Number(i.at),
+    })),
     lines: lines.map((l) => ({ ...l, at: Number(l.at) })),
   });
   const where = app.config.http.publicUrl

@@ -23,6 +23,10 @@ export const meetingMigrations: Migration[] = [
           CREATE TABLE minutes_items (run TEXT NOT NULL, seq INTEGER NOT NULL, kind TEXT NOT NULL, text TEXT NOT NULL,
             owner TEXT, nick TEXT NOT NULL, at BIGINT NOT NULL, PRIMARY KEY (run, seq))`,
   },
+  {
+    id: "meetings/3-action-owner-person",
+    sql: "ALTER TABLE minutes_items ADD COLUMN owner_person TEXT",
+  },
 ];
 
 export const shortId = (): string => {

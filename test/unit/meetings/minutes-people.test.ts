@@ -1,6 +1,7 @@
 /**
  * People in the minutes, on console doubles whose native ids are not names (as on Discord and Matrix): chairs are
- * written by name, and a person with linked accounts is one person in the action items and among those present.
+ * written by name, and a person with linked accounts is one person in the action items and among those present,
+ * named by the name they first spoke under in the meeting.
  */
 import assert from "node:assert/strict";
 import { readdirSync, readFileSync } from "node:fs";
@@ -59,6 +60,43 @@ describe("people in the minutes", () => {
       await t.consoles.get("console.b")!.waitFor((s) => s.text === "chairs: 3");
       await say(t, dora, "#endmeeting");
       assert.match(minutes(t), /Chairs: dora, ola, nobody\./);
+    } finally {
+      await t.close();
+    }
+  });
+
+  it("one person with linked accounts: their actions together whatever name they were given, present once", async () => {
+    const t = await makeTestApp(config);
+    try {
+      const maraA = on("a", "@mara:example.org", "mara");
+      const maraB = on("b", "55501", "mara_b");
+      await t.app.ctx.identity.link("console:@mara:example.org", "console.b:55501");
+      await say(t, maraA, "hello from a");
+      await say(t, maraB, "hello from b");
+      const op = on("a", "op", "op");
+      await say(t, op, "#startmeeting Actions");
+      await say(t, op, "#action mara write the notes");
+      await say(t, on("b", "77", "bee"), "#action @mara_b book the venue");
+      await say(t, op, "#action ivan renew the certificates");
+      await say(t, maraB, "I will");
+      await say(t, maraA, "both of them");
+      await say(t, maraB, "done by Friday");
+      await say(t, op, "#action Ivan check the backups");
+      await say(t, op, "#endmeeting");
+      const md = minutes(t);
+      const part = (from: string) => md.split(from)[1].split("\n\n")[0].split("\n");
+      assert.deepEqual(part("## Action items\n\n"), [
+        "- mara_b: write the notes",
+        "- mara_b: book the venue",
+        "- ivan: renew the certificates",
+        "- ivan: check the backups",
+      ]);
+      assert.deepEqual(part("## People present (lines said)\n\n").sort(), [
+        "- bee (console.b): 1",
+        "- mara_b (console.b), mara (console): 3",
+        "- op (console): 4",
+      ]);
+      assert.match(md, /ACTION\*\*: book the venue \(mara_b\) — bee/, "the summary keeps the name each was given");
     } finally {
       await t.close();
     }
