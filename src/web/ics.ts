@@ -14,7 +14,7 @@ import { meetingSpec } from "../features/schedules.js";
 import { nextAfter, occurrencesBetween, parseLocal } from "../services/recurrence.js";
 import { revisions } from "./ics-sequence.js";
 import type { Occurrence } from "./upcoming.js";
-import { checkedVtimezone } from "./vtimezone.js";
+import { checkedVtimezone, packagedVtimezone, type VtimezoneSource } from "./vtimezone.js";
 
 /** How far ahead a series' occurrences are checked against its VTIMEZONE. */
 const CHECK_MS = 2 * 366 * 86_400_000;
@@ -62,7 +62,7 @@ function firstOccurrence(m: MeetingConfig): { local: string; start: number } {
 }
 
 /** A VTIMEZONE (or "" when none can be trusted) for each zone with a series, checked at all their coming instants. */
-function vtimezones(app: AppContext, series: Set<MeetingConfig>): Map<string, string> {
+function vtimezones(app: AppContext, series: Set<MeetingConfig>, source: VtimezoneSource): Map<string, string> {
   const now = app.clock.now();
   const instants = new Map<string, number[]>();
   for (const m of series)
@@ -72,7 +72,7 @@ function vtimezones(app: AppContext, series: Set<MeetingConfig>): Map<string, st
     ]);
   const out = new Map<string, string>();
   for (const [zone, at] of instants) {
-    out.set(zone, checkedVtimezone(zone, at) ?? "");
+    out.set(zone, checkedVtimezone(zone, at, source) ?? "");
     if (!out.get(zone) && !warned.has(zone)) {
       warned.add(zone);
       app.log.warn({ zone }, "no VTIMEZONE agreeing with the tz database; calendar lists occurrences in UTC");
@@ -81,8 +81,16 @@ function vtimezones(app: AppContext, series: Set<MeetingConfig>): Map<string, st
   return out;
 }
 
-export async function calendarIcs(app: AppContext, name: string, occurrences: Occurrence[], host: string) {
-  const zones = vtimezones(app, new Set(occurrences.flatMap((o) => (o.meeting?.rrule ? [o.meeting] : []))));
+/** The feed for `occurrences`; `source` gives the VTIMEZONE blocks to check (timezones-ical-library's by default). */
+export async function calendarIcs(
+  app: AppContext,
+  name: string,
+  occurrences: Occurrence[],
+  host: string,
+  source: VtimezoneSource = packagedVtimezone,
+) {
+  const series = new Set(occurrences.flatMap((o) => (o.meeting?.rrule ? [o.meeting] : [])));
+  const zones = vtimezones(app, series, source);
   const entries: Entry[] = [];
   const seen = new Set<string>();
   for (const o of occurrences) {

@@ -1,12 +1,13 @@
 /**
- * VTIMEZONE components for the calendar, from @touch4it/ical-timezones — but only where they agree with the time
- * zone database crier schedules by (Node's ICU, through luxon). That package's data is tzdata 2018g: it still has
- * daylight saving time for zones that dropped it since (America/Sao_Paulo, America/Mexico_City, Asia/Tehran, …),
- * lacks newer zones (Europe/Kyiv) and names aliases by their target (Asia/Calcutta → TZID Asia/Kolkata). A series
- * whose zone fails the check is published as separate UTC occurrences instead (see ics.ts).
+ * VTIMEZONE components for the calendar, from timezones-ical-library (vzic output of a current tzdata release; it
+ * replaced @touch4it/ical-timezones, whose tzdata 2018g still had DST for America/Sao_Paulo, lacked Europe/Kyiv and
+ * so sent those series to the fallback below). Each component is still checked against the time zone database
+ * crier schedules by (Node's ICU, through luxon) at the series' coming instants: the two databases are released
+ * separately and either can be behind. A series whose zone fails the check is published as separate UTC
+ * occurrences instead (see ics.ts). An alias (Asia/Calcutta) gets its target's rules under its own TZID.
  */
-import { getVtimezoneComponent } from "@touch4it/ical-timezones";
 import { DateTime } from "luxon";
+import { tzlib_get_ical_block, tzlib_get_timezones } from "timezones-ical-library";
 import rrulePkg from "rrule";
 
 const { rrulestr } = rrulePkg;
@@ -54,12 +55,30 @@ function offsetAt(obs: Observance[], at: number): number | undefined {
   return best?.to;
 }
 
+/** Where VTIMEZONE text for a zone name comes from (the library; a test may pass another). */
+export type VtimezoneSource = (zone: string) => string | undefined;
+
+/** Zone names the library has blocks for (aliases included); asking it for another one logs to the console. */
+let known: Set<string> | undefined;
+
+/** The library's VTIMEZONE for `zone`, as it ships it (an alias carries its target's TZID), or undefined. */
+export function packagedVtimezone(zone: string): string | undefined {
+  known ??= new Set(tzlib_get_timezones() as string[]);
+  if (!known.has(zone)) return undefined;
+  const block = tzlib_get_ical_block(zone);
+  return Array.isArray(block) && block[0] ? block[0] : undefined;
+}
+
 /**
- * The VTIMEZONE for `zone` (TZID set to that very name), or undefined when the package has none or it gives another
- * UTC offset than the tz database at any of `instants` (a series' coming occurrences).
+ * The VTIMEZONE for `zone` (TZID set to that very name), or undefined when `source` (the library) has none or it
+ * gives another UTC offset than the tz database at any of `instants` (a series' coming occurrences).
  */
-export function checkedVtimezone(zone: string, instants: number[]): string | undefined {
-  const component = getVtimezoneComponent(zone);
+export function checkedVtimezone(
+  zone: string,
+  instants: number[],
+  source: VtimezoneSource = packagedVtimezone,
+): string | undefined {
+  const component = source(zone);
   if (!component || !instants.length) return undefined;
   const day = 86_400_000;
   const obs = observances(component, Math.min(...instants) - day, Math.max(...instants) + day);

@@ -1,7 +1,8 @@
 /**
  * The iCalendar feed: a recurring meeting is one VEVENT (TZID + RRULE + VTIMEZONE) that ical.js expands to the
- * schedule's instants across DST changes; UIDs are stable; SEQUENCE and DTSTAMP move only when the meeting changes,
- * also across restarts; text cannot break out of its property.
+ * schedule's instants across DST changes, also in zones the old 2018 data had wrong; a VTIMEZONE that disagrees with
+ * the tz database gives UTC occurrences instead; UIDs are stable; SEQUENCE and DTSTAMP move only when the meeting
+ * changes, also across restarts; text cannot break out of its property.
  */
 import assert from "node:assert/strict";
 import { mkdtempSync, rmSync } from "node:fs";
@@ -30,6 +31,31 @@ const weekly = {
   duration: "45m",
   place: "#dev",
 };
+
+/**
+ * America/Sao_Paulo as @touch4it/ical-timezones 1.9.0 shipped it (tzdata 2018g, before Brazil dropped DST in 2019):
+ * a real out-of-date block, for the fallback.
+ */
+const SAO_PAULO_2018G = [
+  "BEGIN:VTIMEZONE",
+  "TZID:America/Sao_Paulo",
+  "X-LIC-LOCATION:America/Sao_Paulo",
+  "BEGIN:DAYLIGHT",
+  "TZOFFSETFROM:-0300",
+  "TZOFFSETTO:-0200",
+  "TZNAME:-02",
+  "DTSTART:19701101T000000",
+  "RRULE:FREQ=YEARLY;BYMONTH=11;BYDAY=1SU",
+  "END:DAYLIGHT",
+  "BEGIN:STANDARD",
+  "TZOFFSETFROM:-0300",
+  "TZOFFSETTO:-0300",
+  "TZNAME:-03",
+  "DTSTART:19700215T000000",
+  "RRULE:FREQ=YEARLY;BYMONTH=2;BYDAY=3SU",
+  "END:STANDARD",
+  "END:VTIMEZONE",
+].join("\r\n");
 
 const stateDirs: string[] = [];
 after(() => {
@@ -95,14 +121,59 @@ describe("iCalendar feed", () => {
     }
   });
 
-  it("falls back to UTC occurrences for a zone whose packaged VTIMEZONE is out of date", async () => {
+  it("gives Sao_Paulo, Kyiv and the Asia/Calcutta alias a VTIMEZONE that ical.js expands to the schedule", async () => {
+    const series = [
+      { id: "sp", title: "SP", start: "2026-01-07T10:00", zone: "America/Sao_Paulo", rrule: "FREQ=WEEKLY" },
+      { id: "kyiv", title: "Kyiv", start: "2026-01-08T18:30", zone: "Europe/Kyiv", rrule: "FREQ=WEEKLY;BYDAY=TH" },
+      { id: "in", title: "IN", start: "2026-01-09T09:00", zone: "Asia/Calcutta", rrule: "FREQ=WEEKLY;BYDAY=FR" },
+    ];
+    const t = await start(series, new FakeClock(NOW), newStateDir());
+    try {
+      const text = await render(t);
+      const { events, tzids } = parse(text);
+      assert.deepEqual(tzids.sort(), ["America/Sao_Paulo", "Asia/Calcutta", "Europe/Kyiv"], "alias keeps its name");
+      assert.match(text, /^DTSTART;TZID=Asia\/Calcutta:20260109T090000\r$/m);
+      assert.equal(events.length, 3, "one VEVENT per series, no UTC fallback");
+      const until = NOW + 300 * DAY;
+      const utcHours = new Map<string, number[]>();
+      for (const m of t.app.ctx.config.meetings) {
+        const e = events.find((x) => x.uid === `${m.id}@${HOST}`);
+        assert.ok(e, m.id);
+        assert.ok(e.isRecurring(), m.id);
+        assert.equal(e.startDate.zone?.tzid, m.zone, `${m.id}: DTSTART resolved through its VTIMEZONE`);
+        const expected = occurrencesBetween(meetingSpec(m), NOW - 7 * DAY, until);
+        assert.ok(expected.length >= 40);
+        assert.deepEqual(expand(e, until), expected, m.id);
+        utcHours.set(m.id, [...new Set(expected.map((at) => new Date(at).getUTCHours()))].sort());
+      }
+      assert.deepEqual(utcHours.get("sp"), [13], "Sao Paulo keeps -03 all year (no DST since 2019)");
+      assert.deepEqual(utcHours.get("kyiv"), [15, 16], "Kyiv's series crosses both DST changes");
+      assert.deepEqual(utcHours.get("in"), [3], "09:00 at +05:30");
+    } finally {
+      await t.close();
+    }
+  });
+
+  it("falls back to UTC occurrences where a VTIMEZONE disagrees with the tz database", async () => {
+    const stale = () => SAO_PAULO_2018G;
+    const jan = Date.UTC(2026, 0, 7, 13);
+    const jul = Date.UTC(2026, 6, 1, 13);
+    assert.equal(checkedVtimezone("America/Sao_Paulo", [jan], stale), undefined, "2018 data has DST in January");
+    assert.match(
+      checkedVtimezone("America/Sao_Paulo", [jul], stale) ?? "",
+      /^TZID:America\/Sao_Paulo$/m,
+      "not in July",
+    );
+    assert.equal(checkedVtimezone("America/Sao_Paulo", [jul, jan], stale), undefined, "one wrong instant is enough");
+    assert.equal(
+      checkedVtimezone("America/Sao_Paulo", [jan], () => undefined),
+      undefined,
+      "no block at all",
+    );
     const sp = { id: "sp", title: "SP", start: "2026-01-07T10:00", zone: "America/Sao_Paulo", rrule: "FREQ=WEEKLY" };
-    assert.equal(checkedVtimezone("America/Sao_Paulo", [Date.UTC(2026, 0, 7, 13)]), undefined, "2018 data has DST");
-    assert.match(checkedVtimezone("Asia/Calcutta", [NOW]) ?? "", /^TZID:Asia\/Calcutta$/m, "alias keeps its name");
-    assert.equal(checkedVtimezone("Europe/Kyiv", [NOW]), undefined, "zone missing from the package");
     const t = await start([sp], new FakeClock(NOW), newStateDir());
     try {
-      const { events, tzids } = parse(await render(t));
+      const { events, tzids } = parse(await calendarIcs(t.app.ctx, "Meetings", await upcoming(t.app.ctx), HOST, stale));
       assert.deepEqual(tzids, []);
       const expected = occurrencesBetween(meetingSpec(t.app.ctx.config.meetings[0]), NOW - DAY, NOW + 183 * DAY, 200);
       assert.deepEqual(
