@@ -12,7 +12,7 @@ import { type RoomRef, type UserRef, userKey } from "./core/model.js";
 import { fromPlain, type RichText } from "./core/richtext.js";
 import { expandTargets } from "./core/targets.js";
 import { features as allFeatures } from "./features/index.js";
-import { Outbox, outboxMigrations } from "./relay/outbox.js";
+import { Outbox, outboxMigrations } from "./delivery/outbox.js";
 import { type Clock, SystemClock } from "./services/clock.js";
 import { Identity, identityMigrations } from "./services/identity.js";
 import { Metrics } from "./services/metrics.js";

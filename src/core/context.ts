@@ -1,5 +1,5 @@
 import type { Config } from "../config/schema.js";
-import type { Outbox } from "../relay/outbox.js";
+import type { Outbox } from "../delivery/outbox.js";
 import type { Clock } from "../services/clock.js";
 import type { Identity } from "../services/identity.js";
 import type { Metrics } from "../services/metrics.js";

@@ -8,16 +8,14 @@ import type { AppContext } from "../core/context.js";
 import type { ChatEvent, EditEvent, MembershipEvent, MessageEvent, RoomRef, UserRef } from "../core/model.js";
 import { userKey } from "../core/model.js";
 import { type RichText, text, walk } from "../core/richtext.js";
-import type { OutboxItem, OutboxRow } from "./outbox.js";
+import type { OutboxItem } from "../delivery/outbox.js";
 import { isIgnored, type Route, routesFrom } from "./links.js";
 import { MessageMap, messageKey } from "./message-map.js";
 import { shownName } from "./names.js";
 import { buildRelayMessage, excerptOf, type ReplyContext, translateMentions } from "./render.js";
 
-interface RelayMeta {
-  msgKey: string;
-  emoji?: string;
-}
+/** The idempotency key of a message's relayed copy in one room (so later edits can name what they act on). */
+const copyKey = (msgKey: string, target: RoomRef) => `relay:${msgKey}->${target.account}/${target.room}`;
 
 export class Relay {
   readonly map: MessageMap;
@@ -29,15 +27,10 @@ export class Relay {
 
   async init(): Promise<void> {
     this.paused = await this.map.pausedLinks();
-    const { outbox } = this.app;
-    outbox.onSent(async (tx, row, nativeIds) => {
-      const meta = parseMeta(row);
-      if (meta && row.op === "send" && nativeIds.length)
-        await this.map.recordCopy(tx, meta.msgKey, { account: row.account, room: row.room }, nativeIds);
-    });
-    outbox.setTargetResolver(async (row) => {
-      const meta = parseMeta(row);
-      return meta ? this.map.idsIn(meta.msgKey, { account: row.account, room: row.room }) : undefined;
+    // A relayed copy's `ref` is the logical message it copies; its native ids join the map as it is delivered.
+    this.app.outbox.onDelivered(async (tx, d) => {
+      if (d.ref && d.op === "send" && d.nativeIds.length)
+        await this.map.recordCopy(tx, d.ref, { account: d.account, room: d.room }, d.nativeIds);
     });
   }
 
@@ -108,10 +101,10 @@ export class Relay {
         action: event.action,
         attachments: event.attachments,
         reply,
-        idempotencyKey: `relay:${msgKey}->${target.account}/${target.room}`,
+        idempotencyKey: copyKey(msgKey, target),
         allowedMentions: allowed,
       });
-      items.push({ account: target.account, message, meta: { msgKey } satisfies RelayMeta });
+      items.push({ account: target.account, message, ref: msgKey });
     }
     await this.app.store.tx(async (tx) => {
       const fresh = await this.map.recordOrigin(
@@ -147,12 +140,11 @@ export class Relay {
         idempotencyKey: `relay-edit:${messageKey(event.room, event.id)}->${target.account}/${target.room}`,
         allowedMentions: allowed,
       });
-      items.push({
-        account: target.account,
-        op: caps.edit ? "edit" : "send",
-        message,
-        meta: caps.edit ? { msgKey: orig.msgKey } : undefined,
-      });
+      items.push(
+        caps.edit
+          ? { account: target.account, op: "edit", message, target: await this.copyIn(orig.msgKey, target) }
+          : { account: target.account, op: "send", message },
+      );
     }
     if (items.length) await this.app.outbox.enqueue(items);
   }
@@ -177,7 +169,7 @@ export class Relay {
         kind: "relay",
         idempotencyKey: `relay-${op}:${messageKey(event.room, id)}->${target.account}/${target.room}`,
       };
-      items.push({ account: target.account, op, message, meta: { msgKey: orig.msgKey, emoji } satisfies RelayMeta });
+      items.push({ account: target.account, op, message, emoji, target: await this.copyIn(orig.msgKey, target) });
     }
     if (items.length) await this.app.outbox.enqueue(items);
   }
@@ -197,6 +189,12 @@ export class Relay {
       },
     }));
     if (items.length) await this.app.outbox.enqueue(items);
+  }
+
+  /** What an edit, delete or reaction in `target` acts on: the ids known now, else the copy still on its way. */
+  private async copyIn(msgKey: string, target: RoomRef): Promise<OutboxItem["target"]> {
+    const nativeIds = await this.map.idsIn(msgKey, target);
+    return nativeIds.length ? { nativeIds } : { key: copyKey(msgKey, target) };
   }
 
   /** Looks up, once per message, every identity of every mentioned person. */
@@ -230,14 +228,4 @@ function membershipText(e: MembershipEvent): string {
   if (e.kind === "topic") return `${who} set the topic: ${cut(e.topic, 300)}`;
   const reason = cut(e.reason, 100);
   return `${who} ${e.kind === "join" ? "joined" : "left"}${reason ? ` (${reason})` : ""}`;
-}
-
-function parseMeta(row: OutboxRow): RelayMeta | undefined {
-  if (!row.meta) return undefined;
-  try {
-    const m = JSON.parse(row.meta) as Partial<RelayMeta>;
-    return typeof m.msgKey === "string" ? (m as RelayMeta) : undefined;
-  } catch {
-    return undefined;
-  }
 }

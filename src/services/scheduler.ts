@@ -10,7 +10,7 @@ import type { OutgoingMessage } from "../core/adapter.js";
 import type { AppContext } from "../core/context.js";
 import type { RoomRef, UserRef } from "../core/model.js";
 import type { RichText } from "../core/richtext.js";
-import type { OutboxItem } from "../relay/outbox.js";
+import type { OutboxItem } from "../delivery/outbox.js";
 import type { Migration, Queryable } from "../store/store.js";
 import { nextAfter, type RecurrenceSpec } from "./recurrence.js";
 import { renderTemplate } from "./templates.js";

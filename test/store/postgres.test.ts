@@ -8,7 +8,7 @@ import { createLogger } from "../../src/core/log.js";
 import { features } from "../../src/features/index.js";
 import { fromPlain } from "../../src/core/richtext.js";
 import { MessageMap, messageMapMigrations } from "../../src/relay/message-map.js";
-import { Outbox } from "../../src/relay/outbox.js";
+import { Outbox } from "../../src/delivery/outbox.js";
 import { SystemClock } from "../../src/services/clock.js";
 import { Identity } from "../../src/services/identity.js";
 import { migrate } from "../../src/store/migrate.js";

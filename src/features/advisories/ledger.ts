@@ -5,7 +5,7 @@
  */
 import type { AppContext } from "../../core/context.js";
 import type { RoomRef } from "../../core/model.js";
-import type { OutboxItem } from "../../relay/outbox.js";
+import type { OutboxItem } from "../../delivery/outbox.js";
 import type { Migration, Queryable } from "../../store/store.js";
 import { renderNotice } from "./render.js";
 import type { Advisory } from "./types.js";

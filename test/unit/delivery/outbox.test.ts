@@ -7,7 +7,7 @@ import { coreMigrations } from "../../../src/app.js";
 import { type Adapter, type OutgoingMessage, PermanentSendError } from "../../../src/core/adapter.js";
 import { createLogger } from "../../../src/core/log.js";
 import { fromPlain } from "../../../src/core/richtext.js";
-import { Outbox } from "../../../src/relay/outbox.js";
+import { Outbox } from "../../../src/delivery/outbox.js";
 import { SystemClock } from "../../../src/services/clock.js";
 import { migrate } from "../../../src/store/migrate.js";
 import { SqliteStore } from "../../../src/store/sqlite.js";
@@ -121,5 +121,44 @@ describe("outbox", () => {
     assert.deepEqual(a.delivered, ["p1", "p2"]);
     await second.outbox.stop();
     await second.store.close();
+  });
+
+  it("hands back the caller's ref when delivered, inside the transaction, and knows nothing else of it", async () => {
+    const { store, outbox } = await setup();
+    const seen: Array<{ key: string; ref?: string; nativeIds: string[] }> = [];
+    outbox.onDelivered(async (tx, d) => {
+      assert.ok(tx);
+      seen.push({ key: d.key, ref: d.ref, nativeIds: d.nativeIds });
+    });
+    const a = new FlakyAdapter("x");
+    outbox.attach(a as unknown as Adapter);
+    await outbox.enqueue([{ ...item("x", "r1"), ref: "opaque:1" }, item("x", "r2")]);
+    await until(() => seen.length === 2);
+    assert.deepEqual(seen, [
+      { key: "r1", ref: "opaque:1", nativeIds: ["n-r1"] },
+      { key: "r2", ref: undefined, nativeIds: ["n-r2"] },
+    ]);
+    await outbox.stop();
+    await store.close();
+  });
+
+  it("an edit naming an earlier delivery by key acts on the native ids that delivery produced", async () => {
+    const { store, outbox } = await setup();
+    const a = new FlakyAdapter("x");
+    const edits: Array<{ ids: string[]; key: string }> = [];
+    const editable = Object.assign(a, {
+      async edit(_room: string, ids: string[], m: OutgoingMessage) {
+        edits.push({ ids, key: m.idempotencyKey });
+      },
+    });
+    a.connected = false;
+    outbox.attach(editable as unknown as Adapter);
+    await outbox.enqueue([item("x", "orig"), { ...item("x", "fix"), op: "edit", target: { key: "orig" } }]);
+    a.connected = true;
+    outbox.wake("x");
+    await until(() => edits.length === 1);
+    assert.deepEqual(edits, [{ ids: ["n-orig"], key: "fix" }]);
+    await outbox.stop();
+    await store.close();
   });
 });

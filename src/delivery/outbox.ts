@@ -4,11 +4,19 @@
  * it produced, retried with backoff after failures and restarts, and parked (with an admin warning) when it can
  * never be delivered. The key doubles as the Matrix transaction id and the Discord nonce, so a retry after a crash
  * cannot duplicate on platforms that dedupe.
+ *
+ * The interface is small: `enqueue`, `onDelivered` (a listener runs inside the mark-sent transaction) and
+ * `depths` (status). What a message means to its sender travels as an opaque `ref`.
  */
-import { type Adapter, type OutgoingMessage, PermanentSendError } from "../core/adapter.js";
+import type { Adapter } from "../core/adapter.js";
 import type { Logger } from "../core/log.js";
 import type { Clock } from "../services/clock.js";
 import type { Migration, Queryable, Store } from "../store/store.js";
+import type { DeliveredListener, OutboxItem, OutboxRow, QueueStatus, RowMeta } from "./types.js";
+import { rowMeta } from "./types.js";
+import { Worker } from "./worker.js";
+
+export type { Delivered, DeliveredListener, OutboxItem, OutboxOp, OutboxRow, QueueStatus } from "./types.js";
 
 export const outboxMigrations: Migration[] = [
   {
@@ -22,45 +30,13 @@ export const outboxMigrations: Migration[] = [
   },
 ];
 
-export type OutboxOp = "send" | "edit" | "delete" | "react";
-
-export interface OutboxRow {
-  key: string;
-  account: string;
-  room: string;
-  seq: number;
-  op: OutboxOp;
-  payload: string;
-  meta: string | null;
-  status: "pending" | "sending" | "sent" | "parked";
-  attempts: number;
-  next_at: number;
-  created_at: number;
-}
-
-export interface OutboxItem {
-  account: string;
-  op?: OutboxOp;
-  message: OutgoingMessage;
-  /** Free-form data for hooks (the relay stores the origin message here). */
-  meta?: unknown;
-  /** Not before this time (epoch ms): paces catch-up deliveries after downtime. */
-  notBefore?: number;
-}
-
-/** Resolves what an edit/delete/react targets at send time (the original may have been sent only just now). */
-export type TargetResolver = (row: OutboxRow, message: OutgoingMessage) => Promise<string[] | undefined>;
-export type SentHook = (tx: Queryable, row: OutboxRow, nativeIds: string[]) => Promise<void>;
-
 const BACKOFF_MS = [1_000, 2_000, 5_000, 10_000, 30_000, 60_000];
-const MAX_PENDING_WARN = 1_000;
 
 export class Outbox {
   private readonly workers = new Map<string, Worker>();
   private seqCounter = 0;
   private lastSeqBase = 0;
-  private readonly sentHooks: SentHook[] = [];
-  private resolver: TargetResolver = async () => undefined;
+  private readonly listeners: DeliveredListener[] = [];
   private warn: (text: string, key: string) => void = () => undefined;
   private accepting = true;
 
@@ -70,12 +46,9 @@ export class Outbox {
     private readonly log: Logger,
   ) {}
 
-  onSent(hook: SentHook): void {
-    this.sentHooks.push(hook);
-  }
-
-  setTargetResolver(r: TargetResolver): void {
-    this.resolver = r;
+  /** Runs `listener` for every completed delivery, inside the transaction that records it. */
+  onDelivered(listener: DeliveredListener): void {
+    this.listeners.push(listener);
   }
 
   setAdminWarning(fn: (text: string, key: string) => void): void {
@@ -100,6 +73,7 @@ export class Outbox {
       for (const it of items) {
         const { idempotencyKey, ...message } = it.message;
         const now = this.clock.now();
+        const meta: RowMeta = { target: it.target, emoji: it.emoji, ref: it.ref };
         const r = await tx.run(
           `INSERT INTO outbox (key, account, room, seq, op, payload, meta, status, next_at, created_at)
            VALUES (?, ?, ?, ?, ?, ?, ?, 'pending', ?, ?) ON CONFLICT (key) DO NOTHING`,
@@ -110,7 +84,7 @@ export class Outbox {
             this.nextSeq(),
             it.op ?? "send",
             JSON.stringify(message),
-            it.meta === undefined ? null : JSON.stringify(it.meta),
+            it.target || it.emoji !== undefined || it.ref !== undefined ? JSON.stringify(meta) : null,
             Math.max(now, it.notBefore ?? 0),
             now,
           ],
@@ -136,14 +110,21 @@ export class Outbox {
     this.workers.get(account)?.wake();
   }
 
-  async depths(): Promise<Array<{ account: string; pending: number; parked: number; oldest: number | null }>> {
-    return this.store.all(
+  /** Status per account: messages waiting, parked, and when the oldest waiting one was queued. */
+  async depths(): Promise<QueueStatus[]> {
+    const rows = await this.store.all<QueueStatus>(
       `SELECT account,
               SUM(CASE WHEN status IN ('pending','sending') THEN 1 ELSE 0 END) AS pending,
               SUM(CASE WHEN status = 'parked' THEN 1 ELSE 0 END) AS parked,
               MIN(CASE WHEN status IN ('pending','sending') THEN created_at END) AS oldest
        FROM outbox GROUP BY account ORDER BY account`,
     );
+    return rows.map((r) => ({
+      account: r.account,
+      pending: Number(r.pending),
+      parked: Number(r.parked),
+      oldest: r.oldest === null ? null : Number(r.oldest),
+    }));
   }
 
   /** Stops taking new work and waits (bounded) for in-flight sends to finish. */
@@ -173,14 +154,28 @@ export class Outbox {
   }
 
   async markSent(row: OutboxRow, nativeIds: string[]): Promise<void> {
+    const { ref } = rowMeta(row);
     await this.store.tx(async (tx) => {
       await tx.run("UPDATE outbox SET status = 'sent', sent_at = ?, native_ids = ?, error = NULL WHERE key = ?", [
         this.clock.now(),
         JSON.stringify(nativeIds),
         row.key,
       ]);
-      for (const hook of this.sentHooks) await hook(tx, row, nativeIds);
+      const delivered = { key: row.key, account: row.account, room: row.room, op: row.op, nativeIds, ref };
+      for (const listener of this.listeners) await listener(tx, delivered);
     });
+  }
+
+  /** The native ids an edit/delete/react acts on: given with it, or those of the earlier delivery it names. */
+  async targetsOf(row: OutboxRow): Promise<string[] | undefined> {
+    const { target } = rowMeta(row);
+    if (target?.nativeIds?.length) return target.nativeIds;
+    if (!target?.key) return undefined;
+    const r = await this.store.get<{ native_ids: string | null }>(
+      "SELECT native_ids FROM outbox WHERE key = ? AND account = ? AND room = ? AND status = 'sent'",
+      [target.key, row.account, row.room],
+    );
+    return r?.native_ids ? (JSON.parse(r.native_ids) as string[]) : undefined;
   }
 
   async retryLater(row: OutboxRow, error: string): Promise<number> {
@@ -204,135 +199,11 @@ export class Outbox {
     );
   }
 
-  async pendingCount(account: string): Promise<number> {
-    const r = await this.store.get<{ n: number }>(
-      "SELECT COUNT(*) AS n FROM outbox WHERE account = ? AND status IN ('pending','sending')",
-      [account],
-    );
-    const n = Number(r?.n ?? 0);
-    if (n > MAX_PENDING_WARN) this.warn(`${n} messages are waiting for ${account}`, `outbox-depth:${account}`);
-    return n;
-  }
-
-  resolveTargets(row: OutboxRow, message: OutgoingMessage) {
-    return this.resolver(row, message);
-  }
-
   clockNow(): number {
     return this.clock.now();
   }
 
   sleep(ms: number) {
     return this.clock.sleep(ms);
-  }
-}
-
-class Worker {
-  private stopped = false;
-  private sleeping: { cancel(): void } | undefined;
-  private idle: Promise<void> = Promise.resolve();
-
-  constructor(
-    private readonly adapter: Adapter,
-    private readonly outbox: Outbox,
-    private readonly log: Logger,
-  ) {}
-
-  wake(): void {
-    this.sleeping?.cancel();
-  }
-
-  async stop(): Promise<void> {
-    this.stopped = true;
-    this.wake();
-    await this.idle;
-  }
-
-  run(): void {
-    this.idle = this.loop().catch((err) => this.log.error({ err }, "outbox worker crashed"));
-  }
-
-  private async pause(ms: number): Promise<void> {
-    const s = this.outbox.sleep(ms);
-    this.sleeping = s;
-    await s.done;
-    this.sleeping = undefined;
-  }
-
-  private async loop(): Promise<void> {
-    while (!this.stopped) {
-      let row: OutboxRow | undefined;
-      try {
-        row = await this.outbox.next(this.adapter.account);
-      } catch (err) {
-        this.log.error({ err }, "outbox read failed");
-        await this.pause(5_000);
-        continue;
-      }
-      if (!row) {
-        await this.pause(60_000);
-        continue;
-      }
-      const wait = row.next_at - this.outbox.clockNow();
-      if (wait > 0) {
-        await this.pause(wait);
-        continue;
-      }
-      if (this.adapter.state() !== "connected") {
-        await this.pause(1_000);
-        continue;
-      }
-      try {
-        await this.deliver(row);
-      } catch (err) {
-        // The store itself failed (disk full, read-only): keep the row as it is and try again later.
-        this.log.error({ err, key: row.key }, "outbox could not record a delivery; retrying later");
-        await this.pause(5_000);
-      }
-    }
-  }
-
-  private async deliver(row: OutboxRow): Promise<void> {
-    const message = {
-      ...(JSON.parse(row.payload) as Omit<OutgoingMessage, "idempotencyKey">),
-      idempotencyKey: row.key,
-    };
-    try {
-      await this.outbox.markSending(row);
-      let nativeIds: string[] = [];
-      // A row left "sending" by a crash may have gone out already; platforms that cannot dedupe are asked first.
-      const seen =
-        row.status === "sending" && row.op === "send" ? await this.adapter.alreadyDelivered?.(message) : undefined;
-      if (seen) {
-        this.log.info(
-          { key: row.key, room: row.room },
-          "message in flight at the last stop had been delivered; not sending it again",
-        );
-        nativeIds = seen;
-      } else if (row.op === "send") {
-        nativeIds = (await this.adapter.send(message)).nativeIds;
-      } else {
-        const targets = await this.outbox.resolveTargets(row, message);
-        if (targets?.length) {
-          if (row.op === "edit" && this.adapter.edit) await this.adapter.edit(row.room, targets, message);
-          else if (row.op === "delete" && this.adapter.delete) await this.adapter.delete(row.room, targets);
-          else if (row.op === "react" && this.adapter.react)
-            await this.adapter.react(row.room, targets[0], JSON.parse(row.meta ?? "{}").emoji ?? "");
-        }
-      }
-      await this.outbox.markSent(row, nativeIds);
-    } catch (err) {
-      const msg = (err as Error).message ?? String(err);
-      if (err instanceof PermanentSendError) {
-        this.log.warn({ key: row.key, room: row.room, error: msg }, "message parked: cannot be delivered");
-        await this.outbox.park(row, msg);
-      } else {
-        const delay = await this.outbox.retryLater(row, msg);
-        this.log.warn(
-          { key: row.key, room: row.room, attempt: row.attempts + 1, retryInMs: Math.round(delay), error: msg },
-          "send failed; will retry",
-        );
-      }
-    }
   }
 }

@@ -1,0 +1,77 @@
+/**
+ * What the delivery layer takes and gives back. It carries messages to rooms; it knows nothing of why they are
+ * sent (a relayed copy, a reminder, an answer): callers pass an opaque `ref` and get it back when it is delivered.
+ */
+import type { OutgoingMessage } from "../core/adapter.js";
+import type { Queryable } from "../store/store.js";
+
+export type OutboxOp = "send" | "edit" | "delete" | "react";
+
+export interface OutboxItem {
+  account: string;
+  op?: OutboxOp;
+  message: OutgoingMessage;
+  /**
+   * For edit/delete/react, what it acts on: native ids already known, or the idempotency key of an earlier
+   * delivery (to the same room) whose native ids are taken at send time — it may be sent only just before.
+   */
+  target?: { nativeIds?: string[]; key?: string };
+  /** For react: the emoji. */
+  emoji?: string;
+  /** The caller's own reference, handed back untouched in the delivered event. */
+  ref?: string;
+  /** Not before this time (epoch ms): paces catch-up deliveries after downtime. */
+  notBefore?: number;
+}
+
+/** Emitted inside the transaction that marks a delivery done, so a listener's writes commit with it. */
+export interface Delivered {
+  key: string;
+  account: string;
+  room: string;
+  op: OutboxOp;
+  /** Every native id the platform gave the message (empty for edits, deletes, reactions). */
+  nativeIds: string[];
+  ref?: string;
+}
+
+export type DeliveredListener = (tx: Queryable, delivered: Delivered) => Promise<void>;
+
+export interface QueueStatus {
+  account: string;
+  pending: number;
+  parked: number;
+  /** created_at (epoch ms) of the oldest message still waiting, or null. */
+  oldest: number | null;
+}
+
+/** A stored row; `meta` holds the item's target, emoji and ref (the delivery layer's own JSON). */
+export interface OutboxRow {
+  key: string;
+  account: string;
+  room: string;
+  seq: number;
+  op: OutboxOp;
+  payload: string;
+  meta: string | null;
+  status: "pending" | "sending" | "sent" | "parked";
+  attempts: number;
+  next_at: number;
+  created_at: number;
+}
+
+export interface RowMeta {
+  target?: { nativeIds?: string[]; key?: string };
+  emoji?: string;
+  ref?: string;
+}
+
+export function rowMeta(row: OutboxRow): RowMeta {
+  if (!row.meta) return {};
+  try {
+    const m = JSON.parse(row.meta) as RowMeta;
+    return m && typeof m === "object" ? m : {};
+  } catch {
+    return {};
+  }
+}
