@@ -4,6 +4,7 @@ import { UserError } from "../core/errors.js";
 import { localLine, localMarkers, uniqueZones, userZone, zonesLine } from "../services/timezones.js";
 import { parseWhen, type WhenResult } from "../services/when.js";
 import { resolveZoneName } from "../services/zone-names.js";
+import { zoneName } from "../services/world-time.js";
 import { findSeen } from "./seen.js";
 
 export interface TimeQuery {
@@ -45,7 +46,7 @@ async function answerTime(q: TimeQuery, ctx: CommandContext): Promise<string> {
     const [who] = await findSeen(ctx.app.store, q.person, ctx.room.account);
     if (!who) throw new UserError(`I have not seen anyone called ${q.person.slice(0, 40)}`);
     const zone = await userZone(ctx.app, who);
-    return `it is ${localLine(now, zone, true)} for ${who.name} (${zone})`;
+    return `it is ${localLine(now, zone, true)} for ${who.name} (${zoneName(zone)})`;
   }
   let result: WhenResult;
   let targets: string[];

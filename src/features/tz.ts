@@ -3,6 +3,7 @@ import type { Feature } from "../core/context.js";
 import { UserError } from "../core/errors.js";
 import { localLine, ownZone, setUserZone } from "../services/timezones.js";
 import { resolveZoneName, suggestZones } from "../services/zone-names.js";
+import { zoneName } from "../services/world-time.js";
 
 type TzArgs = { verb: "show" } | { verb: "clear" } | { verb: "set"; zone: string };
 
@@ -23,7 +24,7 @@ async function runTz(args: TzArgs, ctx: CommandContext): Promise<string> {
   const now = ctx.now();
   if (args.verb === "show") {
     const own = await ownZone(ctx.app, ctx.user);
-    if (own) return `your zone is ${own}: now ${localLine(now, own)}`;
+    if (own) return `your zone is ${zoneName(own)}: now ${localLine(now, own)}`;
     const fallback = await ctx.zone();
     return `you have not set a zone; times are shown in ${fallback} (now ${localLine(now, fallback)}). Set yours with !tz set <zone or city>`;
   }
@@ -39,11 +40,11 @@ async function runTz(args: TzArgs, ctx: CommandContext): Promise<string> {
     );
   }
   if (r.kind === "ambiguous") {
-    const options = r.candidates.map((c) => `${c.zone} (${c.label}; now ${c.now})`).join("; ");
-    return `${r.input} is ambiguous, so I did not set it. It can mean: ${options}. Say e.g. !tz set ${r.candidates[0].zone}`;
+    const options = r.candidates.map((c) => `${zoneName(c.zone)} (${c.label}; now ${c.now})`).join("; ");
+    return `${r.input} is ambiguous, so I did not set it. It can mean: ${options}. Say e.g. !tz set ${zoneName(r.candidates[0].zone)}`;
   }
   await setUserZone(ctx.app, ctx.user, r.zone);
-  return `your zone is now ${r.zone}: ${localLine(now, r.zone)}${r.note ? ` — note: ${r.note}` : ""}`;
+  return `your zone is now ${zoneName(r.zone)}: ${localLine(now, r.zone)}${r.note ? ` — note: ${r.note}` : ""}`;
 }
 
 export const tzFeature: Feature = {

@@ -5,7 +5,7 @@
 import { DateTime } from "luxon";
 import type { AppContext } from "../core/context.js";
 import type { RoomRef, UserRef } from "../core/model.js";
-import { abbreviation, zoneLabel } from "./world-time.js";
+import { abbreviation, labelWithAbbreviation, offsetLabel } from "./world-time.js";
 import { resolveZone } from "./zone-fallback.js";
 
 export const userZone = (app: AppContext, user: Pick<UserRef, "account" | "id">, room?: RoomRef): Promise<string> =>
@@ -24,10 +24,12 @@ export async function setUserZone(
   await app.identity.setPref(await app.identity.personId(user), "zone", zone);
 }
 
-/** `16:00 CET (UTC+01:00)` for one zone, with the weekday and date when asked. */
+/** `16:00 CET (UTC+1)` for one zone (`17:00 UTC+2` when the abbreviation is the offset), with the date when asked. */
 export function localLine(instant: number, zone: string, withDate = false): string {
   const dt = DateTime.fromMillis(instant, { zone });
-  return `${dt.toFormat(withDate ? "ccc d LLL HH:mm" : "HH:mm")} ${abbreviation(instant, zone)} (UTC${dt.toFormat("ZZ")})`;
+  const abbr = abbreviation(instant, zone);
+  const offset = offsetLabel(dt.offset);
+  return `${dt.toFormat(withDate ? "ccc d LLL HH:mm" : "HH:mm")} ${abbr}${abbr === offset ? "" : ` (${offset})`}`;
 }
 
 /** `16:00 Berlin · 15:00 London · 10:00 New York`, with dates where the day differs from the first zone's. */
@@ -37,7 +39,7 @@ export function zonesLine(instant: number, zones: readonly string[]): string {
     .map((z) => {
       const dt = DateTime.fromMillis(instant, { zone: z });
       const day = dt.toISODate() === firstDay ? "" : `${dt.toFormat("ccc")} `;
-      return `${day}${dt.toFormat("HH:mm")} ${zoneLabel(z)} (${abbreviation(instant, z)})`;
+      return `${day}${dt.toFormat("HH:mm")} ${labelWithAbbreviation(instant, z)}`;
     })
     .join(" · ");
 }

@@ -12,10 +12,35 @@ export interface WorldTimeOptions {
   withDate?: boolean;
 }
 
-/** Short city-ish label for a zone: `America/New_York` → `New York`, `UTC` → `UTC`. */
+/** `UTC+2`, `UTC−8`, `UTC+5:45`, `UTC`: an offset as people read it (a real minus sign, no padding). */
+export function offsetLabel(minutes: number): string {
+  if (minutes === 0) return "UTC";
+  const a = Math.abs(minutes);
+  return `UTC${minutes < 0 ? "−" : "+"}${Math.floor(a / 60)}${a % 60 ? `:${String(a % 60).padStart(2, "0")}` : ""}`;
+}
+
+/**
+ * Short city-ish label for a zone: `America/New_York` → `New York`, `UTC` → `UTC`. A fixed-offset zone is named by
+ * its offset: `Etc/GMT+8` is UTC−8 (POSIX inverts the sign), so its own name must never be shown as "GMT+8".
+ */
 export function zoneLabel(zone: string): string {
+  if (/^(Etc\/)?(GMT|UTC|UCT|Zulu|Universal|Greenwich)([+-]\d{1,2}(:?\d{2})?)?$/i.test(zone) || /^UTC[+-]/i.test(zone))
+    return offsetLabel(DateTime.now().setZone(zone).offset);
   const last = zone.split("/").pop() ?? zone;
   return last.replace(/_/g, " ");
+}
+
+/** A zone as crier names it to people: its IANA name, or for a fixed offset the offset (`UTC+2`, not `Etc/GMT-2`). */
+export function zoneName(zone: string): string {
+  const label = zoneLabel(zone);
+  return /^UTC([+−]|$)/.test(label) ? label : zone;
+}
+
+/** A zone's label with its abbreviation where that adds something: `16:00 Berlin (CET)`, never `UTC (UTC)`. */
+export function labelWithAbbreviation(instantMs: number, zone: string): string {
+  const label = zoneLabel(zone);
+  const abbr = abbreviation(instantMs, zone);
+  return abbr === label ? label : `${label} (${abbr})`;
 }
 
 /** `16:00 Berlin` style entry for one zone. */
@@ -49,7 +74,8 @@ export function abbreviation(instantMs: number, zone: string): string {
     if (name && !/^(GMT|UTC)[+-−]/.test(name)) return name;
     fallback ||= name;
   }
-  return fallback.replace(/^GMT/, "UTC") || `UTC${dt.toFormat("ZZ")}`;
+  // ICU's fallback is `GMT-8` / `GMT+5:45`; written from the offset itself so every label reads `UTC−8`.
+  return offsetLabel(dt.offset);
 }
 
 /** `Wed 11 Feb 2015 15:00 UTC`: the echo that shows how crier understood a time. */

@@ -4,6 +4,7 @@
  * fixed −05:00 with no DST), so they are answered with candidates and never silently picked as a zone.
  */
 import { DateTime, IANAZone } from "luxon";
+import { abbreviation, offsetLabel } from "./world-time.js";
 
 /** Intl lists some zones under their old names; people type the current ones. */
 const MODERN: Record<string, string> = {
@@ -154,7 +155,7 @@ export type ZoneResolution =
 
 /** `UTC+2`, `GMT-03:30`, `+05:45` → minutes east of UTC, or undefined. */
 export function parseOffset(input: string): number | undefined {
-  const m = /^(?:utc|gmt)?\s*([+-−])\s*(\d{1,2})(?::?(\d{2}))?$/i.exec(input.trim());
+  const m = /^(?:utc|gmt)?\s*([+\-−])\s*(\d{1,2})(?::?(\d{2}))?$/i.exec(input.trim());
   if (!m) return undefined;
   const hours = Number(m[2]);
   const minutes = Number(m[3] ?? 0);
@@ -173,7 +174,9 @@ export function offsetZone(minutes: number): string {
 
 function describeNow(zone: string, now: number): string {
   const dt = DateTime.fromMillis(now, { zone });
-  return `${dt.toFormat("HH:mm")} ${dt.offsetNameShort} (UTC${dt.toFormat("ZZ")})`;
+  const abbr = abbreviation(now, zone);
+  const offset = offsetLabel(dt.offset);
+  return `${dt.toFormat("HH:mm")} ${abbr}${abbr === offset ? "" : ` (${offset})`}`;
 }
 
 /**

@@ -26,11 +26,11 @@ describe("zones follow linked identities", () => {
       const code = /!link-identity ([A-Z0-9]{8})/.exec(offer)![1];
 
       await t.say("!time 15:00 UTC", { account: "console.b", room: "b", user: "alice_b" });
-      await b.waitFor((s) => /15:00 UTC → 15:00 UTC \(UTC\)/.test(s.text));
+      await b.waitFor((s) => /15:00 UTC → 15:00 UTC · /.test(s.text));
       await t.say(`!link-identity ${code}`, { account: "console.b", room: "b", user: "alice_b" });
       await b.waitFor((s) => s.text.includes("are now one person"));
       await t.say("!time 15:00 UTC", { account: "console.b", room: "b", user: "alice_b" });
-      await b.waitFor((s) => s.text.includes("15:00 UTC → 15:00 UTC (UTC) · 16:00 Berlin (CET)"));
+      await b.waitFor((s) => s.text.includes("15:00 UTC → 15:00 UTC · 16:00 Berlin (CET)"));
       await t.say("!whoami", { account: "console.b", room: "b", user: "alice_b" });
       await b.waitFor((s) => s.text.includes("linked with console:alice; zone: Europe/Berlin"));
 
@@ -71,7 +71,7 @@ describe("auto-conversion (opt-in per room)", () => {
     );
     try {
       await t.say("meeting at 15:00 UTC today", { room: "a", user: "alice" });
-      await t.expectSent("Wed 25 Nov 2026 15:00 UTC → 15:00 UTC (UTC) · 16:00 Berlin (CET) · 10:00 New York (EST)");
+      await t.expectSent("Wed 25 Nov 2026 15:00 UTC → 15:00 UTC · 16:00 Berlin (CET) · 10:00 New York (EST)");
       await t.say("lunch at 12:30 then", { room: "a", user: "alice" });
       await t.say("meeting at 15:00 UTC today", { room: "quiet", user: "alice" });
       clock.advance(61_000);
