@@ -63,16 +63,14 @@ const ABBREVIATION_LOCALES = ["en-US", "en-GB", "en-IN", "en-AU", "en-NZ"];
 
 /**
  * The abbreviation readers know for a zone at an instant (CET, EST, BST, IST, AEDT…): ICU has each only in some
- * English locales, so try those before falling back to the `GMT+5:45` form.
+ * English locales, so try those before falling back to the offset (`UTC+5:45`).
  */
 export function abbreviation(instantMs: number, zone: string): string {
   const dt = DateTime.fromMillis(instantMs, { zone });
-  let fallback = "";
   for (const locale of ABBREVIATION_LOCALES) {
     const name = dt.setLocale(locale).offsetNameShort ?? "";
     if (name === "UTC" || name === "GMT") return name;
-    if (name && !/^(GMT|UTC)[+-−]/.test(name)) return name;
-    fallback ||= name;
+    if (name && !/^(GMT|UTC)[+\-−]/.test(name)) return name;
   }
   // ICU's fallback is `GMT-8` / `GMT+5:45`; written from the offset itself so every label reads `UTC−8`.
   return offsetLabel(dt.offset);
