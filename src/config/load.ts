@@ -1,6 +1,6 @@
 import { readFileSync, statSync } from "node:fs";
 import { isAbsolute, resolve } from "node:path";
-import { LineCounter, parseDocument } from "yaml";
+import { type Document, isMap, isScalar, isSeq, LineCounter, parseDocument } from "yaml";
 import type { z } from "zod";
 import { ConfigError } from "../core/errors.js";
 import { type Config, configSchema, crossCheck } from "./schema.js";
@@ -92,6 +92,44 @@ export function formatIssues(issues: readonly z.core.$ZodIssue[]): string[] {
   return out;
 }
 
+/**
+ * The key path (`meetings[0].title`) of the deepest node around a text offset, found by descending the parsed
+ * document; the descent is a loop bounded by the nesting depth (at most 100 levels), never recursion.
+ */
+export function keyPathAt(doc: Document, offset: number): string {
+  const path: PropertyKey[] = [];
+  let node: unknown = doc.contents;
+  for (let depth = 0; depth < 100; depth++) {
+    if (isMap(node)) {
+      const pair = node.items.find((p) => {
+        const start = isScalar(p.key) ? (p.key.range?.[0] ?? 0) : 0;
+        const v = p.value as { range?: [number, number, number] } | null;
+        const end = v?.range?.[2] ?? (isScalar(p.key) ? (p.key.range?.[2] ?? 0) : 0);
+        return start <= offset && offset <= end;
+      });
+      if (!pair || !isScalar(pair.key)) break;
+      path.push(String(pair.key.value));
+      node = pair.value;
+    } else if (isSeq(node)) {
+      const i = node.items.findIndex((it) => {
+        const r = (it as { range?: [number, number, number] } | null)?.range;
+        return !!r && r[0] <= offset && offset <= r[2];
+      });
+      if (i < 0) break;
+      path.push(i);
+      node = node.items[i];
+    } else break;
+  }
+  return path.length ? formatPath(path) : "";
+}
+
+/** yaml's first message line ends `… at line 5, column 1:` before a code excerpt; the position is given apart. */
+const yamlMessage = (message: string): string =>
+  message
+    .split("\n")[0]
+    .replace(/ at line \d+, column \d+:?\s*$/, "")
+    .replace(/:\s*$/, "");
+
 /** Parses and validates config text; throws ConfigError listing every problem with its key path or line. */
 export function parseConfig(text: string, env: NodeJS.ProcessEnv = process.env, source = "config"): Config {
   if (text.length > MAX_CONFIG_BYTES) throw new ConfigError([`${source}: larger than ${MAX_CONFIG_BYTES} bytes`]);
@@ -101,7 +139,8 @@ export function parseConfig(text: string, env: NodeJS.ProcessEnv = process.env, 
     throw new ConfigError(
       doc.errors.map((e) => {
         const pos = e.linePos?.[0];
-        return `${source}${pos ? `:${pos.line}:${pos.col}` : ""}: YAML error: ${e.message.split("\n")[0]}`;
+        const key = keyPathAt(doc, e.pos[0]);
+        return `${source}${pos ? `:${pos.line}:${pos.col}` : ""}: YAML error${key ? ` in ${key}` : ""}: ${yamlMessage(e.message)}`;
       }),
     );
   }
@@ -127,6 +166,21 @@ export function parseConfig(text: string, env: NodeJS.ProcessEnv = process.env, 
   return result.data as Config;
 }
 
+/**
+ * True when a password/token/secret key holds the secret itself; a file whose secrets are all `${VAR}` references
+ * gives nothing away when others can read it.
+ */
+export function holdsLiteralSecret(text: string): boolean {
+  for (const m of text.matchAll(/^[\s-]*[\w-]*(?:password|token|secret)[\w-]*\s*:[ \t]*(.*)$/gim)) {
+    const value = m[1]
+      .replace(/\s+#.*$/, "")
+      .trim()
+      .replace(/^(["'])(.*)\1$/, "$2");
+    if (value && !/^\$\{[A-Za-z_][A-Za-z0-9_]*\}$/.test(value)) return true;
+  }
+  return false;
+}
+
 export function loadConfig(file: string, env: NodeJS.ProcessEnv = process.env): LoadedConfig {
   const path = isAbsolute(file) ? file : resolve(file);
   let text: string;
@@ -138,7 +192,7 @@ export function loadConfig(file: string, env: NodeJS.ProcessEnv = process.env): 
   const config = parseConfig(text, env, file);
   const warnings: string[] = [];
   const mode = statSync(path).mode;
-  if (mode & 0o004 && /(password|token|secret)\s*:/i.test(text)) {
+  if (mode & 0o004 && holdsLiteralSecret(text)) {
     warnings.push(`${file} is readable by other users and holds secrets: chmod 600 ${file}`);
   }
   return { config, file: path, warnings };

@@ -62,6 +62,52 @@ function cron(expr: string): Cron {
   return c;
 }
 
+const RULE_PARTS: Record<string, RegExp> = {
+  FREQ: /^(YEARLY|MONTHLY|WEEKLY|DAILY|HOURLY|MINUTELY|SECONDLY)$/,
+  INTERVAL: /^\d{1,4}$/,
+  COUNT: /^\d{1,6}$/,
+  UNTIL: /^\d{8}(T\d{6}Z?)?$/,
+  WKST: /^(MO|TU|WE|TH|FR|SA|SU)$/,
+  BYDAY: /^[+-]?\d{0,2}(MO|TU|WE|TH|FR|SA|SU)(,[+-]?\d{0,2}(MO|TU|WE|TH|FR|SA|SU))*$/,
+};
+const NUMBER_LIST = /^[+-]?\d{1,3}(,[+-]?\d{1,3})*$/;
+const NUMBER_PARTS = ["BYMONTH", "BYMONTHDAY", "BYYEARDAY", "BYWEEKNO", "BYHOUR", "BYMINUTE", "BYSECOND", "BYSETPOS"];
+
+/**
+ * What is wrong with an RRULE body, in words, or undefined. The rrule package answers some mistakes with a
+ * TypeError ("Cannot read properties of undefined (reading 'n')" for BYDAY=XX), so each part is checked first.
+ */
+export function ruleProblem(body: string): string | undefined {
+  const parts = body.split(";").filter(Boolean);
+  if (parts.length > 20) return "too many parts";
+  const seen = new Set<string>();
+  for (const part of parts) {
+    const [rawKey, rawValue = ""] = part.split("=", 2).map((x) => x.trim());
+    const key = rawKey.toUpperCase();
+    const value = rawValue.toUpperCase();
+    if (seen.has(key)) return `${key} is given twice`;
+    seen.add(key);
+    const shape = RULE_PARTS[key] ?? (NUMBER_PARTS.includes(key) ? NUMBER_LIST : undefined);
+    if (!shape)
+      return `unknown part "${key.slice(0, 20)}" (known: ${[...Object.keys(RULE_PARTS), ...NUMBER_PARTS].join(", ")})`;
+    if (!shape.test(value)) {
+      const hint =
+        key === "BYDAY"
+          ? "weekdays MO TU WE TH FR SA SU, optionally numbered (1MO, -1FR), comma-separated"
+          : key === "FREQ"
+            ? "YEARLY, MONTHLY, WEEKLY, DAILY or HOURLY"
+            : NUMBER_PARTS.includes(key)
+              ? "comma-separated numbers"
+              : key === "UNTIL"
+                ? "a date like 20271231 or 20271231T000000Z"
+                : "a number";
+      return `${key}=${rawValue.slice(0, 30)} is not valid: ${key} takes ${hint}`;
+    }
+  }
+  if (!seen.has("FREQ")) return "FREQ is missing (e.g. FREQ=WEEKLY;BYDAY=WE)";
+  return undefined;
+}
+
 const ruleCache = new Map<string, ReturnType<typeof rrulestr>>();
 function rule(text: string, start: string) {
   const key = `${start}|${text}`;
@@ -72,6 +118,8 @@ function rule(text: string, start: string) {
     const body = text.replace(/^RRULE:/i, "");
     if (/[\r\n]/.test(body) || /DTSTART|TZID/i.test(body))
       throw new UserError("give the rule without DTSTART/TZID; use start and zone instead");
+    const problem = ruleProblem(body);
+    if (problem) throw new UserError(`bad rrule "${text}": ${problem}`);
     try {
       r = rrulestr(`DTSTART:${dt.toFormat("yyyyLLdd'T'HHmmss")}Z\nRRULE:${body}`);
     } catch (err) {

@@ -88,6 +88,8 @@ export interface Occurrence {
 
 const BATCH = 200;
 const LATE_SPACING_MS = 1_000;
+/** A reminder delivered more than this after its time is marked late: 10 s is past any scheduler wake-up delay. */
+const LATE_MARK_MS = 10_000;
 
 const specZone = (spec: RecurrenceSpec): string => ("zone" in spec ? spec.zone : "UTC");
 
@@ -315,7 +317,9 @@ export class Scheduler {
   private async fire(row: ScheduleRow, now: number, lateSoFar: number): Promise<number> {
     const s = fromRow(row);
     const due = Number(row.next_at);
-    const late = now - due > Math.max(s.graceMs, 60_000);
+    // A person's reminder more than LATE_MARK_MS after its time says so; an announcement is only "late" past its
+    // grace (at least a minute), and then it is reported missed instead of posted.
+    const late = now - due > (s.kind === "reminder" ? LATE_MARK_MS : Math.max(s.graceMs, 60_000));
     const missed = late && s.kind !== "reminder";
     const key = `${s.id}@${new Date(due).toISOString()}`;
     // Catch up to the present: the occurrences skipped while crier was away are not replayed one by one.

@@ -1,5 +1,11 @@
 import { z } from "zod";
+import { parseDuration } from "../../core/duration.js";
 import { zoneSchema } from "./timezones.js";
+
+const durationSchema = z.string().superRefine((value, ctx) => {
+  if (parseDuration(value) === undefined)
+    ctx.addIssue({ code: "custom", message: `${JSON.stringify(value.slice(0, 40))} is not a duration like 1h or 90m` });
+});
 
 export const meetingSchema = z.strictObject({
   id: z.string().regex(/^[\w-]+$/),
@@ -8,7 +14,7 @@ export const meetingSchema = z.strictObject({
   start: z.string(),
   zone: zoneSchema,
   rrule: z.string().optional(),
-  duration: z.string().default("1h"),
+  duration: durationSchema.default("1h"),
   place: z.string().optional(),
   /** Link names to announce in and to take minutes on. */
   links: z.array(z.string()).default([]),

@@ -1,7 +1,17 @@
 import { z } from "zod";
+import { allZones } from "../../services/zone-names.js";
+import { didYouMean } from "../suggest.js";
 import { isValidZone } from "../zone.js";
 
-export const zoneSchema = z.string().refine(isValidZone, { message: "not an IANA time zone (e.g. Europe/Berlin)" });
+/** A zone name; a wrong one is echoed with the closest real name. */
+export const zoneSchema = z.string().superRefine((value, ctx) => {
+  if (isValidZone(value)) return;
+  const hint = value.length <= 64 ? didYouMean(value, allZones()) : "";
+  ctx.addIssue({
+    code: "custom",
+    message: `not an IANA time zone: ${JSON.stringify(value.slice(0, 64))}${hint || " (e.g. Europe/Berlin)"}`,
+  });
+});
 
 export const timezonesSchema = z
   .strictObject({

@@ -134,3 +134,47 @@ describe("shipped example configs", () => {
     });
   }
 });
+
+describe("config errors a newcomer can act on", () => {
+  const meeting = (extra: string) => `
+accounts: { console: {} }
+meetings:
+  - id: devel
+    title: Devel
+    start: 2027-01-06T16:00
+    zone: Europe/Berlin
+${extra}`;
+
+  it("rejects a meeting duration that is not a duration", () => {
+    assert.deepEqual(problems(meeting("    duration: banana\n")), [
+      'meetings[0].duration: "banana" is not a duration like 1h or 90m',
+    ]);
+    assert.deepEqual(problems(meeting("    duration: 1h30m\n")), []);
+  });
+
+  it("a bad RRULE is explained, not a TypeError", () => {
+    const [p] = problems(meeting("    rrule: FREQ=WEEKLY;BYDAY=XX\n"));
+    assert.match(
+      p,
+      /^meetings\[0\]\.rrule: bad rrule "FREQ=WEEKLY;BYDAY=XX": BYDAY=XX is not valid: BYDAY takes weekdays/,
+    );
+    assert.ok(!/Cannot read|undefined/.test(p), p);
+    assert.match(problems(meeting("    rrule: FREQ=WEEKLY;BYDAI=WE\n"))[0], /unknown part "BYDAI"/);
+    assert.match(problems(meeting("    rrule: BYDAY=WE\n"))[0], /FREQ is missing/);
+    assert.match(problems(meeting("    rrule: FREQ=FORTNIGHTLY\n"))[0], /FREQ=FORTNIGHTLY is not valid/);
+  });
+
+  it("a YAML error names the key path and does not end on a dangling colon", () => {
+    const p = problems("accounts:\n  console:\n    user: you\n    rooms: [console\nadmins: []\n");
+    assert.equal(p.length >= 1, true);
+    assert.match(p[0], /^c\.yaml:\d+:\d+: YAML error in accounts\.console\.rooms(\[0\])?: /, p[0]);
+    for (const line of p) assert.ok(!/[:]\s*$/.test(line), `dangling colon: ${line}`);
+  });
+
+  it("a bad zone is echoed, with the closest real one", () => {
+    assert.deepEqual(problems("timezones:\n  world: [UTC, Europe/Berlim]\n"), [
+      'timezones.world[1]: not an IANA time zone: "Europe/Berlim" — did you mean "Europe/Berlin"?',
+    ]);
+    assert.match(problems("timezones:\n  default: Mars/Olympus\n")[0], /"Mars\/Olympus"/);
+  });
+});

@@ -55,8 +55,17 @@ describe("secrets stay out of logs", () => {
   it("warns when a config holding secrets is readable by other users", () => {
     const dir = mkdtempSync(join(tmpdir(), "crier-perm-"));
     const file = join(dir, "c.yaml");
-    writeFileSync(file, "accounts:\n  console: {}\n# token: kept elsewhere\nadmins: []\n");
+    // Only references to the environment and a comment: nothing secret in the file, so no warning.
+    writeFileSync(
+      file,
+      "accounts:\n  console: {}\n  discord:\n    token: ${DISCORD_TOKEN}\n# token: kept elsewhere\nadmins: []\n",
+    );
     chmodSync(file, 0o644);
+    const env = { ...process.env, DISCORD_TOKEN: "from-env" };
+    const r0 = spawnSync(process.execPath, ["bin/crier.js", "check-config", file], { encoding: "utf8", env });
+    assert.equal(r0.status, 0, r0.stderr);
+    assert.equal(r0.stderr, "");
+    writeFileSync(file, "accounts:\n  console: {}\n  discord:\n    token: 'literal.Discord.token'\nadmins: []\n");
     const r = spawnSync(process.execPath, ["bin/crier.js", "check-config", file], { encoding: "utf8" });
     assert.equal(r.status, 0);
     assert.match(r.stderr, /readable by other users and holds secrets: chmod 600/);
