@@ -46,7 +46,7 @@ export const advisoriesFeature: Feature = {
         return rows
           .map(
             (r) =>
-              `${r.id} (${r.kind}): ${r.lastPoll ? `polled ${countdown(r.lastPoll, now)}` : "not polled yet"}${r.failures ? `, failing ×${r.failures}: ${r.error}` : ", ok"}`,
+              `${r.id} (${r.kind}): ${r.lastPoll ? `polled ${countdown(r.lastPoll, now)}` : "not polled yet"}${r.failures ? `, failing ×${r.failures}: ${r.error}` : r.problems.length ? `, ${r.problems.length} file${r.problems.length === 1 ? "" : "s"} skipped: ${r.problems.map((p) => `${p.file} (${p.reason})`).join(", ")}` : ", ok"}`,
           )
           .join(" · ");
       },

@@ -7,7 +7,7 @@ import type { AppContext } from "../../core/context.js";
 import type { RoomRef } from "../../core/model.js";
 import type { OutboxItem } from "../../delivery/outbox.js";
 import type { Migration, Queryable } from "../../store/store.js";
-import { renderNotice } from "./render.js";
+import { renderNotice, renderWithdrawal } from "./render.js";
 import type { Advisory } from "./types.js";
 
 export const advisoryMigrations: Migration[] = [
@@ -23,6 +23,10 @@ export const advisoryMigrations: Migration[] = [
   {
     id: "advisories/2-seen",
     sql: "CREATE TABLE advisory_seen (source TEXT NOT NULL, id TEXT NOT NULL, first_seen BIGINT NOT NULL, PRIMARY KEY (source, id))",
+  },
+  {
+    id: "advisories/3-withdrawals",
+    sql: "CREATE TABLE advisory_withdrawals (room TEXT NOT NULL, vuln TEXT NOT NULL, at BIGINT NOT NULL, PRIMARY KEY (room, vuln))",
   },
 ];
 
@@ -78,6 +82,43 @@ export async function deliver(
           body: renderNotice(a),
           kind: "notice",
           idempotencyKey: `advisory:${vuln}->${roomKey}`,
+        },
+      });
+    }
+    if (items.length) await app.outbox.enqueue(items, tx);
+    return items.length;
+  });
+}
+
+/**
+ * An advisory withdrawn after it was posted: one short withdrawal notice in each room that had the notice, once
+ * (advisory_withdrawals). A withdrawn record never posted anywhere says nothing. Returns how many notices.
+ */
+export async function withdraw(app: AppContext, a: Advisory, notBefore: number): Promise<number> {
+  return app.store.tx(async (tx) => {
+    let vuln: string | undefined;
+    for (const alias of a.aliases) {
+      vuln = (await tx.get<{ vuln: string }>("SELECT vuln FROM advisory_ids WHERE alias = ?", [alias]))?.vuln;
+      if (vuln) break;
+    }
+    if (!vuln) return 0;
+    const rooms = await tx.all<{ room: string }>("SELECT room FROM advisory_deliveries WHERE vuln = ?", [vuln]);
+    const items: OutboxItem[] = [];
+    for (const { room: roomKey } of rooms) {
+      const r = await tx.run(
+        "INSERT INTO advisory_withdrawals (room, vuln, at) VALUES (?, ?, ?) ON CONFLICT (room, vuln) DO NOTHING",
+        [roomKey, vuln, app.clock.now()],
+      );
+      if (!r.changes) continue;
+      const at = roomKey.indexOf("/");
+      items.push({
+        account: roomKey.slice(0, at),
+        notBefore,
+        message: {
+          room: roomKey.slice(at + 1),
+          body: renderWithdrawal(a),
+          kind: "notice",
+          idempotencyKey: `advisory-withdrawn:${vuln}->${roomKey}`,
         },
       });
     }

@@ -4,6 +4,7 @@ import { join } from "node:path";
 import { safeFetch } from "./http.js";
 import {
   type Advisory,
+  cvss3BaseScore,
   type Doc,
   type FetchState,
   normaliseSeverity,
@@ -13,6 +14,25 @@ import {
 } from "./types.js";
 
 const MAX_RECORDS = 5000;
+
+/** The highest score among an OSV record's severity entries: a plain number or a CVSS 3 vector. */
+function scoreOf(list: unknown): number {
+  if (!Array.isArray(list)) return Number.NaN;
+  const scores = list.slice(0, 10).map((s: Doc) => {
+    const text = String(s?.score ?? "");
+    return /^\d+(\.\d+)?$/.test(text) ? Number(text) : (cvss3BaseScore(text) ?? Number.NaN);
+  });
+  const known = scores.filter(Number.isFinite);
+  return known.length ? Math.max(...known) : Number.NaN;
+}
+
+/** `introduced: "0"` is "every version": shown as "all versions before 5.6.6-1", never "from 0". */
+function affectedText(introduced: string[], fixed: string[]): string | undefined {
+  const from = introduced.filter((v) => v !== "0");
+  if (introduced.length && !from.length)
+    return fixed.length ? `all versions before ${fixed.join(", ")}` : "all versions";
+  return from.length ? `from ${from.join(", ")}` : undefined;
+}
 
 export function fromOsv(r: Doc): Advisory {
   const aliases = [String(r.id), ...(Array.isArray(r.aliases) ? r.aliases.map(String) : [])].map((a) =>
@@ -29,10 +49,12 @@ export function fromOsv(r: Doc): Advisory {
   );
   const introduced = events.map((e: Record<string, string>) => e.introduced).filter(Boolean);
   const fixed = events.map((e: Record<string, string>) => e.fixed).filter(Boolean);
-  const score = Array.isArray(r.severity)
-    ? Number(String(r.severity[0]?.score ?? "").match(/^\d+(\.\d+)?$/)?.[0] ?? Number.NaN)
-    : Number.NaN;
-  const severity = normaliseSeverity(r.database_specific?.severity) ?? severityFromScore(score);
+  const severity =
+    normaliseSeverity(r.database_specific?.severity) ??
+    affected
+      .map((a: Doc) => normaliseSeverity(a?.database_specific?.severity ?? a?.ecosystem_specific?.severity))
+      .find(Boolean) ??
+    severityFromScore(scoreOf(r.severity));
   const ref = Array.isArray(r.references)
     ? (r.references.find((x: Record<string, string>) => x.type === "ADVISORY") ?? r.references[0])?.url
     : undefined;
@@ -46,9 +68,9 @@ export function fromOsv(r: Doc): Advisory {
     severity,
     published: parseTime(r.published),
     modified: parseTime(r.modified),
-    withdrawn: r.withdrawn ? (parseTime(r.withdrawn) ?? 0) <= Date.now() : false,
+    withdrawn: !!r.withdrawn,
     packages,
-    affected: introduced.length ? `from ${introduced.join(", ")}` : undefined,
+    affected: affectedText(introduced, fixed),
     fixed: fixed.length ? fixed.join(", ") : undefined,
   };
 }
@@ -84,6 +106,7 @@ export async function readDirectory(
   dir: string,
   maxBytes: number,
   ext: RegExp,
+  skipped: Array<{ file: string; reason: string }> = [],
 ): Promise<Array<{ name: string; body: string }>> {
   const names = (await readdir(dir))
     .filter((n) => ext.test(n))
@@ -93,8 +116,9 @@ export async function readDirectory(
   for (const name of names) {
     const p = join(dir, name);
     const s = await stat(p);
-    if (!s.isFile() || s.size > maxBytes) continue;
-    out.push({ name, body: await readFile(p, "utf8") });
+    if (!s.isFile()) continue;
+    if (s.size > maxBytes) skipped.push({ file: name, reason: `larger than ${maxBytes} bytes` });
+    else out.push({ name, body: await readFile(p, "utf8") });
   }
   return out;
 }

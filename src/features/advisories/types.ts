@@ -27,6 +27,8 @@ export interface SourceResult {
   /** 304: nothing changed since the last poll. */
   notModified?: boolean;
   state?: FetchState;
+  /** Files of a directory source that could not be read, each with the reason (reported to admins once). */
+  problems?: Array<{ file: string; reason: string }>;
 }
 
 /** One kind of source. CVE or CSAF sources are one more file implementing this. */
@@ -46,6 +48,45 @@ export function normaliseSeverity(s: unknown): Severity | undefined {
 export function severityFromScore(score: number): Severity | undefined {
   if (!Number.isFinite(score) || score <= 0) return undefined;
   return score >= 9 ? "critical" : score >= 7 ? "high" : score >= 4 ? "medium" : "low";
+}
+
+const CVSS3_WEIGHTS: Record<string, Record<string, number>> = {
+  AV: { N: 0.85, A: 0.62, L: 0.55, P: 0.2 },
+  AC: { L: 0.77, H: 0.44 },
+  UI: { N: 0.85, R: 0.62 },
+  C: { H: 0.56, L: 0.22, N: 0 },
+  I: { H: 0.56, L: 0.22, N: 0 },
+  A: { H: 0.56, L: 0.22, N: 0 },
+};
+
+/**
+ * The base score of a CVSS 3.0/3.1 vector (`CVSS:3.1/AV:N/AC:L/PR:N/UI:N/S:U/C:H/I:H/A:H` → 9.8), by the formula
+ * in FIRST's specification §7.1; undefined for other versions or a malformed vector. OSV records give severity
+ * only as such a vector. Written here because installing a CVSS package into this project's shared
+ * node_modules failed on the build machine; the formula is short and fixed by the standard.
+ */
+export function cvss3BaseScore(vector: string): number | undefined {
+  const m = /^CVSS:3\.[01]\/(.*)$/.exec(vector.trim());
+  if (!m || m[1].length > 200) return undefined;
+  const v: Record<string, string> = {};
+  for (const part of m[1].split("/")) {
+    const [k, x] = part.split(":");
+    if (k && x) v[k] = x;
+  }
+  const scope = v.S === "C" ? "C" : v.S === "U" ? "U" : undefined;
+  const pr = { N: 0.85, L: scope === "C" ? 0.68 : 0.62, H: scope === "C" ? 0.5 : 0.27 }[v.PR ?? ""];
+  const w = (k: string) => CVSS3_WEIGHTS[k][v[k] ?? ""];
+  const parts = [w("AV"), w("AC"), w("UI"), w("C"), w("I"), w("A"), pr];
+  if (!scope || parts.some((x) => x === undefined)) return undefined;
+  const [av, ac, ui, c, i, a] = parts as number[];
+  const iss = 1 - (1 - c) * (1 - i) * (1 - a);
+  const impact = scope === "U" ? 6.42 * iss : 7.52 * (iss - 0.029) - 3.25 * (iss - 0.02) ** 15;
+  const exploitability = 8.22 * av * ac * (pr as number) * ui;
+  if (impact <= 0) return 0;
+  const raw = scope === "U" ? Math.min(impact + exploitability, 10) : Math.min(1.08 * (impact + exploitability), 10);
+  // Round up to one decimal as the specification's Roundup does (integer arithmetic avoids 4.000000001 → 4.1).
+  const int = Math.round(raw * 100_000);
+  return int % 10_000 === 0 ? int / 100_000 : (Math.floor(int / 10_000) + 1) / 10;
 }
 
 /** CVE and GHSA ids mentioned in free text ("Kamailio CVE-2020-28361 fix"), upper-cased, unique. */

@@ -1,11 +1,12 @@
 /**
- * Polls every advisory source on its own interval (jittered, with backoff after errors), posts what is new and
- * public, holds what is announced for later, and tells admins once when a source keeps failing.
+ * Polls every advisory source on its own loop and interval (jittered, with backoff after errors), posts what is new
+ * and public, holds what is announced for later, posts a withdrawal where a posted advisory is withdrawn, and tells
+ * admins once when a source keeps failing or one of its files cannot be read.
  */
 import type { AppContext } from "../../core/context.js";
 import { parseDuration } from "../../core/duration.js";
 import { expandTargets } from "../../core/targets.js";
-import { deliver, dropPending, duePending, firstSighting, hold, nextPendingDue } from "./ledger.js";
+import { deliver, dropPending, duePending, firstSighting, hold, nextPendingDue, withdraw } from "./ledger.js";
 import { type AdvisorySourceConfig, makeSource } from "./sources.js";
 import { type Advisory, type AdvisorySource, SEVERITY_RANK } from "./types.js";
 
@@ -19,6 +20,8 @@ interface Runtime {
   intervalMs: number;
   nextPoll: number;
   backoffMs: number;
+  /** Files the last poll could not read (directory sources), shown by `!advisories`. */
+  problems: Array<{ file: string; reason: string }>;
 }
 
 interface SourceRow {
@@ -34,7 +37,7 @@ interface SourceRow {
 export class AdvisoryWatcher {
   private readonly runtimes: Runtime[];
   private running = false;
-  private sleeping: { done: Promise<void>; cancel(): void } | undefined;
+  private readonly sleeping = new Set<{ done: Promise<void>; cancel(): void }>();
   private done: Promise<void> = Promise.resolve();
 
   constructor(private readonly app: AppContext) {
@@ -47,36 +50,49 @@ export class AdvisoryWatcher {
         intervalMs,
         nextPoll: 0,
         backoffMs: intervalMs,
+        problems: [],
       };
     });
   }
 
   start(): void {
     this.running = true;
-    this.done = this.loop();
+    // Each source polls on its own loop, so a slow one (up to its timeout) never delays the others.
+    this.done = Promise.all([this.pendingLoop(), ...this.runtimes.map((rt) => this.sourceLoop(rt))]).then(() => {});
   }
 
   async stop(): Promise<void> {
     this.running = false;
-    this.sleeping?.cancel();
+    for (const s of this.sleeping) s.cancel();
     await this.done;
   }
 
-  private async loop(): Promise<void> {
+  private async pause(ms: number): Promise<void> {
+    if (!this.running) return;
+    const s = this.app.clock.sleep(Math.max(ms, 50));
+    this.sleeping.add(s);
+    await s.done;
+    this.sleeping.delete(s);
+  }
+
+  private async sourceLoop(rt: Runtime): Promise<void> {
     while (this.running) {
-      try {
-        await this.releasePending();
-        for (const rt of this.runtimes)
-          if (this.running && rt.nextPoll <= this.app.clock.now()) await this.pollSource(rt);
-      } catch (err) {
-        this.app.log.error({ err }, "advisory pass failed");
-      }
-      const pending = await nextPendingDue(this.app).catch(() => undefined);
-      const next = Math.min(...this.runtimes.map((r) => r.nextPoll), pending ?? Number.POSITIVE_INFINITY);
-      const wait = Number.isFinite(next) ? Math.max(0, next - this.app.clock.now()) : 60_000;
+      if (rt.nextPoll <= this.app.clock.now())
+        await this.pollSource(rt).catch((err) =>
+          this.app.log.error({ err, source: rt.cfg.id }, "advisory poll failed"),
+        );
       if (!this.running) break;
-      this.sleeping = this.app.clock.sleep(Math.max(wait, 50));
-      await this.sleeping.done;
+      await this.pause(rt.nextPoll - this.app.clock.now());
+    }
+  }
+
+  /** Releases advisories held until publication, waking at the next one due (at least once a minute). */
+  private async pendingLoop(): Promise<void> {
+    while (this.running) {
+      await this.releasePending().catch((err) => this.app.log.error({ err }, "advisory release failed"));
+      const pending = await nextPendingDue(this.app).catch(() => undefined);
+      if (!this.running) break;
+      await this.pause(Math.min(60_000, (pending ?? Number.POSITIVE_INFINITY) - this.app.clock.now()));
     }
   }
 
@@ -95,6 +111,7 @@ export class AdvisoryWatcher {
       lastOk: number | null;
       failures: number;
       error: string | null;
+      problems: Array<{ file: string; reason: string }>;
     }>
   > {
     const out = [];
@@ -107,6 +124,7 @@ export class AdvisoryWatcher {
         lastOk: row?.last_ok ?? null,
         failures: Number(row?.failures ?? 0),
         error: row?.last_error ?? null,
+        problems: rt.problems,
       });
     }
     return out;
@@ -134,6 +152,7 @@ export class AdvisoryWatcher {
       rt.backoffMs = rt.intervalMs;
       rt.nextPoll = now + rt.intervalMs * (0.9 + Math.random() * 0.2);
       if (res.notModified) return 0;
+      await this.reportProblems(rt, res.problems ?? []);
       return await this.consider(rt.cfg, res.advisories, row.last_poll === null, Number(row.subscribed_at));
     } catch (err) {
       const failures = Number(row.failures) + 1;
@@ -154,6 +173,17 @@ export class AdvisoryWatcher {
         );
       }
       return 0;
+    }
+  }
+
+  /** Each unreadable file is told to admins once, by name and reason (again only if the reason changes). */
+  private async reportProblems(rt: Runtime, problems: Array<{ file: string; reason: string }>): Promise<void> {
+    rt.problems = problems.slice(0, 100);
+    for (const p of rt.problems) {
+      await this.app.warnAdmins(
+        `advisory source "${rt.cfg.id}" skipped ${p.file}: ${p.reason}`,
+        `advisory-file:${rt.cfg.id}:${p.file}:${p.reason}`.slice(0, 400),
+      );
     }
   }
 
@@ -178,6 +208,12 @@ export class AdvisoryWatcher {
     let posted = 0;
     let paced = 0;
     for (const a of advisories) {
+      if (a.withdrawn) {
+        const n = await withdraw(this.app, a, now + paced * PACE_MS);
+        if (n) paced++;
+        posted += n;
+        continue;
+      }
       if (!this.wanted(cfg, a)) continue;
       // Old news is not posted on first subscription: only the backlog window. An undated item is new only if this
       // source had not listed it before (and not on the first poll, when everything is "new").
