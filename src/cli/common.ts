@@ -1,4 +1,11 @@
+import { readFileSync } from "node:fs";
 import { ConfigError } from "../core/errors.js";
+
+/** crier's version, from its package.json. */
+export function packageVersion(): string {
+  const url = new URL("../../package.json", import.meta.url);
+  return (JSON.parse(readFileSync(url, "utf8")) as { version: string }).version;
+}
 
 export const DEFAULT_CONFIG = "config/example.yaml";
 

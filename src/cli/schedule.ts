@@ -40,7 +40,7 @@ export function registerSchedule(program: Command): void {
         const { config } = loadConfig(opts.config);
         const from = instant(opts.from, Date.now(), "from");
         const until = instant(opts.until, from + 7 * 86_400_000, "until");
-        const schedules: ScheduleInput[] = configSchedules(config);
+        const schedules: ScheduleInput[] = configSchedules(config, Date.now());
         const dbFile = join(resolveStateDir(opts.stateDir, config), config.store.file);
         if (config.store.kind === "sqlite" && !isAbsolute(config.store.file) && existsSync(dbFile)) {
           const store = new SqliteStore(dbFile);

@@ -2,7 +2,8 @@ import type { Command } from "commander";
 import { App, resolveStateDir } from "../app.js";
 import { loadConfig } from "../config/load.js";
 import { createLogger } from "../core/log.js";
-import { DEFAULT_CONFIG, fail } from "./common.js";
+import { banner, webUrlOf } from "./banner.js";
+import { DEFAULT_CONFIG, fail, packageVersion } from "./common.js";
 
 export function registerStart(program: Command): void {
   program
@@ -18,7 +19,10 @@ export function registerStart(program: Command): void {
         fail(err);
       }
       const { config, warnings } = loaded;
-      const log = createLogger({ level: config.log.level, pretty: process.stderr.isTTY });
+      // On a terminal: readable lines, warnings and worse only (unless asked); elsewhere JSON lines for a collector.
+      const tty = !!process.stderr.isTTY;
+      const level = config.log.level ?? process.env.CRIER_LOG_LEVEL ?? (tty ? "warn" : "info");
+      const log = createLogger({ level, pretty: tty });
       for (const w of warnings) log.warn(w);
       let app: App;
       try {
@@ -27,6 +31,19 @@ export function registerStart(program: Command): void {
       } catch (err) {
         log.fatal({ err }, "crier could not start");
         fail(err);
+      }
+      const accounts = Object.keys(config.accounts);
+      if (process.stdout.isTTY || accounts.some((a) => a === "console" || a.startsWith("console."))) {
+        const web = app.ctx.services.get("web") as { port: number } | undefined;
+        process.stdout.write(
+          banner({
+            version: packageVersion(),
+            configFile: opts.config,
+            config,
+            stateDir: app.ctx.stateDir,
+            webUrl: web ? webUrlOf(config.http.host, web.port, config.http.publicUrl) : undefined,
+          }),
+        );
       }
       // Timers inside crier are unref'd; this keeps the daemon alive (EOF on stdin must not end it) until a signal.
       const keepAlive = setInterval(() => undefined, 1 << 30);

@@ -99,6 +99,8 @@ export interface Adapter {
   httpAnswer?(
     path: string,
   ): Promise<{ status: number; headers: Record<string, string>; body: Buffer | string } | undefined>;
+  /** Whether this user's commands skip the per-user and per-room budgets (the operator at a local console). */
+  unlimitedCommands?(user: UserRef): boolean;
   /** Whether this user has moderator rights in the room by the platform's own rules (power level, Manage Server, op). */
   isRoomAdmin?(user: UserRef, room: RoomRef): Promise<boolean>;
   /** How to address a user in text on this platform (an explicit mention node is built from it). */

@@ -115,6 +115,7 @@ export class Dispatcher {
   }
 
   private withinBudget(event: MessageEvent): boolean {
+    if (this.app.adapters.get(event.room.account)?.unlimitedCommands?.(event.sender)) return true;
     const now = this.app.clock.now();
     const u = `u:${userKey(event.sender)}`;
     const r = `r:${event.room.account}/${event.room.room}`;
@@ -128,9 +129,18 @@ export class Dispatcher {
     if (!this.warnedLimit.has(over)) {
       if (this.warnedLimit.size > 10_000) this.warnedLimit.clear();
       this.warnedLimit.add(over);
-      void this.answer(event, fromPlain("slow down: too many commands; try again in a minute"), true).catch(
-        () => undefined,
-      );
+      // The one warning says when commands work again, so the silence that follows is not a mystery.
+      const limiter = over === u ? this.perUser : this.perRoom;
+      const seconds = Math.max(1, Math.ceil(limiter.retryAfter(over, now) / 1000));
+      const whose = over === u ? "you sent" : "this room sent";
+      const budget = over === u ? this.app.config.commands.perUserPerMinute : this.app.config.commands.perRoomPerMinute;
+      void this.answer(
+        event,
+        fromPlain(
+          `slow down: ${whose} more than ${budget} commands in a minute; try again in ${seconds} s (until then commands get no answer)`,
+        ),
+        true,
+      ).catch(() => undefined);
     }
     return false;
   }

@@ -20,4 +20,11 @@ export class RateLimiter {
     if (this.hits.size > this.maxKeys) this.hits.delete(this.hits.keys().next().value as string);
     return true;
   }
+
+  /** Milliseconds until the key may be allowed again (0 when it may now). */
+  retryAfter(key: string, now: number): number {
+    const list = (this.hits.get(key) ?? []).filter((t) => t > now - 60_000);
+    if (list.length < this.perMinute) return 0;
+    return list[list.length - this.perMinute] + 60_000 - now;
+  }
 }

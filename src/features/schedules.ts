@@ -14,7 +14,9 @@ import { type ScheduleInput, Scheduler, schedulerMigrations } from "../services/
 
 export const DEFAULT_REMINDER_TEXT = "{title} starts {countdown} — {time:world}";
 
-export function announcementSpec(s: ScheduleConfig): RecurrenceSpec {
+/** `now` is the start of this run: `after` schedules count from it. */
+export function announcementSpec(s: ScheduleConfig, now: number): RecurrenceSpec {
+  if (s.after) return { kind: "instant", at: now + (parseDuration(s.after) ?? 0) };
   if (s.cron) return { kind: "cron", expr: s.cron, zone: s.zone };
   if (s.rrule) return { kind: "rrule", rule: s.rrule, start: s.start!, zone: s.zone };
   return { kind: "at", local: s.at!, zone: s.zone };
@@ -27,13 +29,13 @@ export function meetingSpec(m: MeetingConfig): RecurrenceSpec {
 }
 
 /** The schedules the config asks for, in the engine's terms (also used by `crier schedule`). */
-export function configSchedules(config: Config): ScheduleInput[] {
+export function configSchedules(config: Config, now: number): ScheduleInput[] {
   const out: ScheduleInput[] = [];
   for (const s of config.schedules) {
     out.push({
       id: `config:${s.id}`,
       kind: "announcement",
-      spec: announcementSpec(s),
+      spec: announcementSpec(s, now),
       text: s.text,
       targets: expandTargets(config, s.to),
       graceMs: parseDuration(s.grace) ?? 600_000,
@@ -65,7 +67,7 @@ export const schedulesFeature: Feature = {
   async init(app) {
     const scheduler = new Scheduler(app);
     app.services.set("scheduler", scheduler);
-    const wanted = configSchedules(app.config);
+    const wanted = configSchedules(app.config, app.clock.now());
     for (const s of wanted) await scheduler.upsert(s);
     await scheduler.retire(
       "config",

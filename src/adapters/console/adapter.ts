@@ -1,4 +1,3 @@
-import { createInterface } from "node:readline";
 import type { Readable, Writable } from "node:stream";
 import type {
   Adapter,
@@ -10,11 +9,16 @@ import type {
 } from "../../core/adapter.js";
 import type { ChatEvent, MessageEvent, RoomRef, UserRef } from "../../core/model.js";
 import { fromPlain, toPlain, type RichText } from "../../core/richtext.js";
+import type { Store } from "../../store/store.js";
 import type { ConsoleConfig } from "./config.js";
+import { ConsoleTerminal } from "./terminal.js";
+import { runOnce } from "./first-run.js";
 
 export interface ConsoleIo {
   input?: Readable;
   output?: Writable;
+  /** Where `firstRun` lines are remembered as done (once per state directory). */
+  store?: Store;
 }
 
 export interface ConsoleSent {
@@ -53,6 +57,7 @@ export class ConsoleAdapter implements Adapter {
   private seq = 0;
   private current: ConnectionState = "disconnected";
   private readonly waiters: Array<() => void> = [];
+  private terminal: ConsoleTerminal | undefined;
 
   constructor(
     readonly account: string,
@@ -72,20 +77,30 @@ export class ConsoleAdapter implements Adapter {
     this.sink = sink;
     this.current = "connected";
     if (this.io.input) {
-      const rl = createInterface({ input: this.io.input, terminal: false });
-      rl.on("line", (line) => {
-        if (line.trim()) this.say(line);
-      });
+      this.terminal = new ConsoleTerminal(this.config.rooms, this.config.user, this.io.input, this.io.output, (l) =>
+        this.say(l.text, { room: l.room, user: l.user, action: l.action }),
+      );
+      this.terminal.start();
+    }
+    if (this.config.firstRun.length && this.io.store) {
+      const lines = await runOnce(this.io.store, this.account, this.config.firstRun);
+      // Typed once crier has finished starting (and printed its banner), as a person would.
+      const typeThem = () => {
+        if (this.sink) for (const line of lines) this.say(line);
+      };
+      if (lines.length) setTimeout(typeThem, 500).unref();
     }
   }
 
   async stop(): Promise<void> {
+    this.terminal?.stop();
+    this.terminal = undefined;
     this.current = "disconnected";
     this.sink = undefined;
   }
 
   /** A person typing a line (tests pass another user or room to act as someone else). */
-  say(text: string, opts: { user?: string; room?: string; isPrivate?: boolean } = {}): MessageEvent {
+  say(text: string, opts: { user?: string; room?: string; isPrivate?: boolean; action?: boolean } = {}): MessageEvent {
     const event: MessageEvent = {
       kind: "message",
       id: `c${++this.seq}`,
@@ -94,6 +109,7 @@ export class ConsoleAdapter implements Adapter {
       body: fromPlain(text),
       at: new Date(),
       isPrivate: opts.isPrivate,
+      ...(opts.action ? { action: true } : {}),
     };
     this.emit(event);
     return event;
@@ -112,23 +128,34 @@ export class ConsoleAdapter implements Adapter {
     const nativeId = `out${++this.seq}`;
     const text = toPlain(msg.body);
     this.sent.push({ room: msg.room, text, msg, nativeId });
-    this.io.output?.write(`${renderConsoleLine(msg)}\n`);
+    this.print(renderConsoleLine(msg));
     for (const w of this.waiters.splice(0)) w();
     return { nativeIds: [nativeId] };
   }
 
   async edit(room: string, nativeIds: string[], msg: OutgoingMessage): Promise<void> {
     this.edits.push({ room, nativeIds, text: toPlain(msg.body) });
-    this.io.output?.write(`[${room}] (edited ${nativeIds.join(",")}) ${toPlain(msg.body)}\n`);
+    this.print(`[${room}] (edited ${nativeIds.join(",")}) ${toPlain(msg.body)}`);
   }
 
   async delete(room: string, nativeIds: string[]): Promise<void> {
     this.deletes.push({ room, nativeIds });
-    this.io.output?.write(`[${room}] (deleted ${nativeIds.join(",")})\n`);
+    this.print(`[${room}] (deleted ${nativeIds.join(",")})`);
+  }
+
+  /** Output above the prompt when a terminal is attached, else a plain line. */
+  private print(line: string): void {
+    if (this.terminal) this.terminal.print(line);
+    else this.io.output?.write(`${line}\n`);
   }
 
   async react(room: string, nativeId: string, emoji: string): Promise<void> {
     this.reactions.push({ room, nativeId, emoji });
+  }
+
+  /** The person at the console is the operator: their commands are not rate-limited unless the config says so. */
+  unlimitedCommands(user: UserRef): boolean {
+    return !this.config.rateLimited && user.id === this.config.user;
   }
 
   async isRoomAdmin(user: UserRef, _room: RoomRef): Promise<boolean> {

@@ -6,7 +6,8 @@ import { type ConsoleConfig, consoleConfigSchema } from "./config.js";
 export const consolePlatform: PlatformModule<ConsoleConfig> = {
   platform: "console",
   configSchema: consoleConfigSchema,
-  create: (account, config) => new ConsoleAdapter(account, config, { input: process.stdin, output: process.stdout }),
+  create: (account, config, deps) =>
+    new ConsoleAdapter(account, config, { input: process.stdin, output: process.stdout, store: deps.store }),
   parse: ({ text }) => fromPlain(text ?? ""),
   render: (msg) => [renderConsoleLine(msg)],
 };

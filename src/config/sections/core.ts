@@ -24,9 +24,10 @@ export const httpSchema = z
 
 export const logSchema = z
   .strictObject({
-    level: z.enum(["fatal", "error", "warn", "info", "debug", "trace", "silent"]).default("info"),
+    /** Unset: `warn` on a terminal (readable lines, so the console stays usable), `info` otherwise (JSON lines). */
+    level: z.enum(["fatal", "error", "warn", "info", "debug", "trace", "silent"]).optional(),
   })
-  .default({ level: "info" });
+  .default({});
 
 export const commandsSchema = z
   .strictObject({

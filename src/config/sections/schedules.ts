@@ -1,7 +1,7 @@
 import { z } from "zod";
 import { zoneSchema } from "./timezones.js";
 
-/** A config-driven announcement. Exactly one of cron, rrule (+ start) or at. */
+/** A config-driven announcement. Exactly one of cron, rrule (+ start), at or after. */
 export const scheduleSchema = z
   .strictObject({
     id: z.string().regex(/^[\w-]+$/),
@@ -11,6 +11,11 @@ export const scheduleSchema = z
     start: z.string().optional(),
     /** One-off local date-time. */
     at: z.string().optional(),
+    /** A one-off this long after each start (`20s`): the demo's first announcement, a "crier is back" note. */
+    after: z
+      .string()
+      .regex(/^\d+[smh]$/, "a duration like 20s or 5m")
+      .optional(),
     zone: zoneSchema,
     text: z.string().min(1).max(4000),
     /** Link names, or `<account>/<room>` targets. */
@@ -21,8 +26,8 @@ export const scheduleSchema = z
     place: z.string().optional(),
     meeting: z.string().optional(),
   })
-  .refine((s) => [s.cron, s.rrule, s.at].filter(Boolean).length === 1, {
-    message: "give exactly one of cron, rrule or at",
+  .refine((s) => [s.cron, s.rrule, s.at, s.after].filter(Boolean).length === 1, {
+    message: "give exactly one of cron, rrule, at or after",
   })
   .refine((s) => !s.rrule || !!s.start, { message: "rrule needs start (local date-time)", path: ["start"] });
 

@@ -3,7 +3,7 @@ import type { CommandContext } from "../../core/commands.js";
 import type { Feature } from "../../core/context.js";
 import { UserError } from "../../core/errors.js";
 import { countdown } from "../../services/templates.js";
-import { advisoryMigrations } from "./ledger.js";
+import { advisoryMigrations, seenBy } from "./ledger.js";
 import { AdvisoryWatcher } from "./watcher.js";
 
 const watcherOf = (ctx: CommandContext) => ctx.app.services.get("advisories") as AdvisoryWatcher;
@@ -43,12 +43,22 @@ export const advisoriesFeature: Feature = {
         const rows = await watcher.status();
         if (!rows.length) return "no advisory sources are configured";
         const now = ctx.now();
-        return rows
-          .map(
-            (r) =>
-              `${r.id} (${r.kind}): ${r.lastPoll ? `polled ${countdown(r.lastPoll, now)}` : "not polled yet"}${r.failures ? `, failing ×${r.failures}: ${r.error}` : r.problems.length ? `, ${r.problems.length} file${r.problems.length === 1 ? "" : "s"} skipped: ${r.problems.map((p) => `${p.file} (${p.reason})`).join(", ")}` : ", ok"}`,
-          )
-          .join(" · ");
+        const lines: string[] = [];
+        for (const r of rows) {
+          const seen = await seenBy(ctx.app, r.id);
+          const listed = seen.count
+            ? ` — ${seen.count} advisor${seen.count === 1 ? "y" : "ies"} known: ${seen.ids.join(", ")}${seen.count > seen.ids.length ? ", …" : ""}`
+            : "";
+          const health = r.failures
+            ? `, failing ×${r.failures}: ${r.error}`
+            : r.problems.length
+              ? `, ${r.problems.length} file${r.problems.length === 1 ? "" : "s"} skipped: ${r.problems.map((p) => `${p.file} (${p.reason})`).join(", ")}`
+              : ", ok";
+          lines.push(
+            `${r.id} (${r.kind}): ${r.lastPoll ? `polled ${countdown(r.lastPoll, now)}` : "not polled yet"}${health}${listed}`,
+          );
+        }
+        return lines.join(" · ");
       },
     },
   ],

@@ -39,6 +39,16 @@ export async function firstSighting(app: AppContext, sourceId: string, id: strin
   return r.changes > 0;
 }
 
+/** How many items a source has listed, and the ids of the newest few (what `!advisories` shows). */
+export async function seenBy(app: AppContext, sourceId: string, limit = 5): Promise<{ count: number; ids: string[] }> {
+  const n = await app.store.get<{ n: number }>("SELECT COUNT(*) AS n FROM advisory_seen WHERE source = ?", [sourceId]);
+  const rows = await app.store.all<{ id: string }>(
+    "SELECT id FROM advisory_seen WHERE source = ? ORDER BY first_seen DESC, id LIMIT ?",
+    [sourceId, limit],
+  );
+  return { count: Number(n?.n ?? 0), ids: rows.map((r) => r.id) };
+}
+
 /** The vulnerability an advisory belongs to: the one any of its aliases already names, else a new one. */
 async function vulnerabilityOf(tx: Queryable, sourceId: string, a: Advisory): Promise<string> {
   const aliases = a.aliases.length ? a.aliases : [`${sourceId}:${a.id}`];
