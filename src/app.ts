@@ -85,6 +85,9 @@ export class App {
       metrics,
       services: new Map(),
       isAdmin: async (user: UserRef, room?: RoomRef) => {
+        // An unverified id names a nick, not a person: it is never a configured admin (room operators still count).
+        if (user.unverified)
+          return room?.account === user.account && !!(await adapters.get(room.account)?.isRoomAdmin?.(user, room));
         const person = await identity.personId(user);
         const ids = await identity.identitiesOf(person);
         if (ids.some((id) => config.admins.includes(id)) || config.admins.includes(userKey(user))) return true;
@@ -133,7 +136,11 @@ export class App {
     try {
       store = openStore(opts.config, stateDir);
       const features = opts.features ?? allFeatures;
-      await migrate(store, [...coreMigrations, ...features.flatMap((f) => f.migrations ?? [])]);
+      await migrate(store, [
+        ...coreMigrations,
+        ...Object.values(platforms).flatMap((p) => p.migrations ?? []),
+        ...features.flatMap((f) => f.migrations ?? []),
+      ]);
       const app = new App(opts, store, stateDir, lock);
       for (const [account, accountConfig] of Object.entries(opts.config.accounts)) {
         let adapter = opts.makeAdapter?.(account, accountConfig);

@@ -3,14 +3,18 @@
  * the adapter code, with its heavy SDK, only when an account of that platform is configured.
  */
 import type { PlatformModule } from "../core/adapter.js";
+import type { Migration } from "../store/store.js";
 import { consoleConfigSchema } from "./console/config.js";
 import { discordConfigSchema } from "./discord/config.js";
 import { ircConfigSchema } from "./irc/config.js";
+import { ircMigrations } from "./irc/migrations.js";
 import { matrixConfigSchema } from "./matrix/config.js";
 
 export interface PlatformEntry {
   // biome-ignore lint/suspicious/noExplicitAny: each platform's zod schema has its own shape.
   configSchema: any;
+  /** Changes to data the core stores about this platform's users, run whether or not such an account is configured. */
+  migrations?: Migration[];
   load(): Promise<PlatformModule>;
 }
 
@@ -21,6 +25,7 @@ export const platforms: Record<string, PlatformEntry> = {
   },
   irc: {
     configSchema: ircConfigSchema,
+    migrations: ircMigrations,
     load: async () => (await import("./irc/index.js")).ircPlatform as PlatformModule,
   },
   matrix: {

@@ -185,7 +185,7 @@ export class Dispatcher {
 
   private async isOrganiser(event: MessageEvent): Promise<boolean> {
     const organisers = this.app.config.commands.organisers;
-    if (!organisers.length) return false;
+    if (!organisers.length || event.sender.unverified) return false;
     const person = await this.app.identity.personId(event.sender);
     const ids = await this.app.identity.identitiesOf(person);
     return ids.some((id) => organisers.includes(id));

@@ -7,7 +7,7 @@ export interface RoomRef {
   room: string;
 }
 
-/** A person on one account. `id` is the stable native id (services account or nick, mxid, snowflake). */
+/** A person on one account. `id` is the stable native id (IRC services account, mxid, snowflake). */
 export interface UserRef {
   account: string;
   id: string;
@@ -16,6 +16,11 @@ export interface UserRef {
   /** The unique name people know the account by, when `id` is not it (a Discord username). */
   handle?: string;
   avatarUrl?: string;
+  /**
+   * The platform could not say who this is (an IRC nick without a services account): the id names a nick, not a
+   * person, so it never counts as an admin or organiser and is never linked to other identities.
+   */
+  unverified?: boolean;
 }
 
 export interface Attachment {

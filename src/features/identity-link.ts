@@ -19,6 +19,11 @@ function newCode(): string {
 }
 
 async function linkIdentity(code: string, ctx: CommandContext): Promise<string | undefined> {
+  // An unverified id is a nick anyone may take next: linking it would hand this person's rights to the next holder.
+  if (ctx.user.unverified)
+    throw new UserError(
+      "you are not logged in to a services account here, so this name is not yours to link; log in (e.g. /msg NickServ IDENTIFY) and try again",
+    );
   const me = userKey(ctx.user);
   const { store, clock } = ctx.app;
   if (!code) {
@@ -53,6 +58,11 @@ export const identityLinkFeature: Feature = {
     {
       id: "identity-link/1-codes",
       sql: "CREATE TABLE link_codes (code TEXT PRIMARY KEY, user_key TEXT NOT NULL, expires_at BIGINT NOT NULL)",
+    },
+    {
+      // Codes asked for before IRC ids meant services accounts may belong to a nick: they live 10 minutes anyway.
+      id: "identity-link/2-drop-nick-era-codes",
+      sql: "DELETE FROM link_codes",
     },
   ],
   commands: [

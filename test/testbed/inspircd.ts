@@ -10,9 +10,14 @@ import { join } from "node:path";
 import { freePort, waitUntil } from "./ports.js";
 
 const BINARY = ["/usr/sbin/inspircd", "/usr/bin/inspircd"].find((p) => existsSync(p));
+/** The name Atheme links under (test/testbed/atheme.ts) and the password both ends of the link use. */
+export const SERVICES_NAME = "services.test.local";
+export const LINK_PASSWORD = "crier-link-pw";
 
 export interface InspIRCd {
   port: number;
+  /** The server-to-server port services link to (only with `services: true`). */
+  linkPort?: number;
   dir: string;
   /** Every line clients sent the server (USERINPUT log), for "the server received no QUIT" checks. */
   serverInput(): string;
@@ -23,8 +28,19 @@ export interface InspIRCd {
   stop(): Promise<void>;
 }
 
-function config(dir: string, port: number, historyLines: number): string {
-  return `<server name="irc.test.local" description="crier test" network="TestNet">
+/** The server block services link through (spanningtree), with the services modules; empty without services. */
+function servicesConfig(linkPort: number | undefined): string {
+  if (!linkPort) return "";
+  return `<bind address="127.0.0.1" port="${linkPort}" type="servers">
+<link name="${SERVICES_NAME}" ipaddr="127.0.0.1" port="${linkPort}" allowmask="127.0.0.1" sendpass="${LINK_PASSWORD}" recvpass="${LINK_PASSWORD}" timeout="30">
+<uline server="${SERVICES_NAME}" silent="yes">
+<module name="spanningtree"><module name="services_account"><module name="sasl"><module name="svshold">
+<sasl requiressl="no" target="${SERVICES_NAME}">
+`;
+}
+
+function config(dir: string, port: number, historyLines: number, linkPort?: number): string {
+  return `<server name="irc.test.local" description="crier test" network="TestNet" id="001">
 <admin name="t" nick="t" email="t@t.invalid">
 <bind address="127.0.0.1" port="${port}" type="clients">
 <connect allow="*" timeout="60" pingfreq="120" sendq="1048576" recvq="65536" threshold="1000" commandrate="100000" fakelag="off" localmax="1000" globalmax="1000" useident="no" limit="5000" maxchans="100">
@@ -42,15 +58,16 @@ function config(dir: string, port: number, historyLines: number): string {
 <chanhistory maxlines="${historyLines}" notice="no" bots="yes">
 <dns timeout="1">
 <files motd="${dir}/motd">
-`;
+${servicesConfig(linkPort)}`;
 }
 
-export async function startInspIRCd(opts: { historyLines?: number } = {}): Promise<InspIRCd> {
+export async function startInspIRCd(opts: { historyLines?: number; services?: boolean } = {}): Promise<InspIRCd> {
   if (!BINARY) throw new Error("InspIRCd not found — run: bash scripts/testbed-install.sh");
   const dir = mkdtempSync(join(tmpdir(), "crier-ircd-"));
   const port = await freePort();
+  const linkPort = opts.services ? await freePort() : undefined;
   writeFileSync(join(dir, "motd"), "crier test server\n");
-  writeFileSync(join(dir, "inspircd.conf"), config(dir, port, opts.historyLines ?? 50));
+  writeFileSync(join(dir, "inspircd.conf"), config(dir, port, opts.historyLines ?? 50, linkPort));
   let proc: ChildProcess | undefined;
   const start = async () => {
     const child = spawn(BINARY, ["--runasroot", "--nofork", `--config=${join(dir, "inspircd.conf")}`], {
@@ -83,6 +100,7 @@ export async function startInspIRCd(opts: { historyLines?: number } = {}): Promi
   const serverInput = () => (existsSync(join(dir, "ircd.log")) ? readFileSync(join(dir, "ircd.log"), "utf8") : "");
   return {
     port,
+    linkPort,
     dir,
     serverInput,
     inputOf: (nick: string) => {

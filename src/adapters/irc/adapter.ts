@@ -22,8 +22,9 @@ import { encodeCommand, isChannel, isNick } from "./encoder.js";
 import { parseIrc } from "./format.js";
 import { clientOptions, ctcpReply } from "./options.js";
 import { PacedQueue } from "./pacing.js";
-import { Membership, userOf } from "./membership.js";
+import { Membership } from "./membership.js";
 import { pasteLink, renderIrcMessage } from "./render.js";
+import { SenderResolver } from "./sender.js";
 
 // biome-ignore lint/suspicious/noExplicitAny: irc-framework ships no types; its events are plain objects.
 type IrcEvent = any;
@@ -31,6 +32,7 @@ type IrcEvent = any;
 const ECHO_TIMEOUT_MS = 15_000;
 const JOIN_WAIT_MS = 10_000;
 const HISTORY_SETTLE_MS = 1_500;
+const WHO_TIMEOUT_MS = 15_000;
 // At most about half a minute between tries: a server restart is over quickly, and networks allow that pace.
 const MAX_BACKOFF_MS = 30_000;
 
@@ -61,6 +63,9 @@ export class IrcAdapter implements Adapter {
   private readonly joined = new Map<string, number>();
   private readonly joinWaiters = new Map<string, Array<() => void>>();
   private readonly membership: Membership;
+  private readonly sender: SenderResolver;
+  /** Inbound messages in arrival order, even when one waits for a WHOIS to say who sent it. */
+  private inbound: Promise<void> = Promise.resolve();
   private readonly echoes = new Map<string, PendingEcho[]>();
   /** crier's own lines as the server replayed them on join (chanhistory), per channel: proof of delivery. */
   private readonly ownHistory = new Map<string, Array<{ text: string; msgid?: string }>>();
@@ -75,6 +80,16 @@ export class IrcAdapter implements Adapter {
     this.queue = new PacedQueue((line) => this.writeNow(line), config.burst, config.lineIntervalMs);
     this.membership = new Membership({
       account,
+      trustNicks: config.trustNicks,
+      extendedJoin: () => !!this.client.network?.cap?.isEnabled?.("extended-join"),
+      who: (channel) =>
+        new Promise((resolve, reject) => {
+          const timer = setTimeout(() => reject(new Error(`WHO ${channel} timed out`)), WHO_TIMEOUT_MS);
+          this.client.who(channel, (r: IrcEvent) => {
+            clearTimeout(timer);
+            resolve(r?.users ?? []);
+          });
+        }),
       isSelf: (nick) => this.isSelf(nick),
       selfJoined: (channel) => {
         this.joined.set(channel.toLowerCase(), Date.now());
@@ -83,6 +98,17 @@ export class IrcAdapter implements Adapter {
       selfLeft: (channel) => this.joined.delete(channel.toLowerCase()),
       isJoined: (channel) => this.joined.has(channel.toLowerCase()),
       emit: (event) => this.sink?.(event),
+    });
+    this.sender = new SenderResolver({
+      account,
+      trustNicks: config.trustNicks,
+      membership: this.membership,
+      accountTags: () => !!this.client.network?.cap?.isEnabled?.("account-tag"),
+      send: (line) => this.queue.push(line),
+      onWhois: (listener) => {
+        this.client.on("whois", listener);
+        return () => this.client.removeListener("whois", listener);
+      },
     });
     this.client = this.makeClient();
   }
@@ -107,6 +133,10 @@ export class IrcAdapter implements Adapter {
   async start(sink: EventSink): Promise<void> {
     this.sink = sink;
     this.stopped = false;
+    if (this.config.trustNicks)
+      this.deps.log.warn(
+        "trustNicks is on: a user without a services account is known by nick alone, so whoever takes a nick gets its rights (admins, links) — only for a private server",
+      );
     this.deps.metrics?.collect("crier_irc_queue_depth", "lines waiting in the IRC send queue", async () => [
       { labels: { account: this.account }, value: this.queue.depth },
     ]);
@@ -180,6 +210,7 @@ export class IrcAdapter implements Adapter {
     this.current = "disconnected";
     this.joined.clear();
     this.ownHistory.clear();
+    this.membership.accounts.clear();
     this.queue.clear("IRC connection closed");
     for (const list of this.echoes.values()) for (const p of list.splice(0)) p.resolve(undefined);
     if (this.stopped) return;
@@ -240,11 +271,25 @@ export class IrcAdapter implements Adapter {
     const id = e.tags?.msgid
       ? String(e.tags.msgid)
       : createHash("sha256").update(`${at}|${e.nick}|${target}|${message}`).digest("hex").slice(0, 24);
+    const sender = this.sender.resolve(e);
+    this.inbound = this.inbound.then(async () =>
+      this.emitMessage(e, kind, { id, room, at, isPrivate, joinedAt }, await sender),
+    );
+  }
+
+  private emitMessage(
+    e: IrcEvent,
+    kind: { action?: boolean; notice?: boolean },
+    m: { id: string; room: string; at: number; isPrivate: boolean; joinedAt: number | undefined },
+    sender: UserRef,
+  ): void {
+    const { id, room, at, isPrivate, joinedAt } = m;
+    const message = String(e.message ?? "");
     this.sink?.({
       kind: "message",
       id,
       room: { account: this.account, room },
-      sender: userOf(this.account, e),
+      sender,
       body: parseIrc(message),
       action: kind.action,
       notice: kind.notice,

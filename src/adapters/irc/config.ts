@@ -29,6 +29,11 @@ export const ircConfigSchema = z.strictObject({
   /** Above this many lines of text, or twice as many IRC lines (one huge line), a relayed message becomes an excerpt plus a link. */
   maxLinesPerMessage: z.number().int().min(1).default(5),
   formatting: z.enum(["irc", "plain"]).default("irc"),
+  /**
+   * Count a nick as an identity when its user has no services account (a private server without services).
+   * Off by default: then only services accounts are identities, so taking an admin's nick gives nothing.
+   */
+  trustNicks: z.boolean().default(false),
   /** How often to try to take back the configured nick while using the alternate. */
   regainEverySec: z.number().int().min(1).default(30),
 });

@@ -44,10 +44,23 @@ export class ChannelRoster {
     this.ops.get(lower(channel))?.delete(lower(nick));
   }
 
-  /** crier itself left: forget the channel. */
-  forget(channel: string): void {
+  /** crier itself left: forget the channel; returns who was in it. */
+  forget(channel: string): string[] {
+    const was = [...(this.members.get(lower(channel)) ?? [])];
     this.members.delete(lower(channel));
     this.ops.delete(lower(channel));
+    return was;
+  }
+
+  /** Whether crier shares any channel with this nick (then the server tells it of the nick's changes). */
+  has(nick: string): boolean {
+    const n = lower(nick);
+    for (const set of this.members.values()) if (set.has(n)) return true;
+    return false;
+  }
+
+  isIn(channel: string, nick: string): boolean {
+    return this.members.get(lower(channel))?.has(lower(nick)) ?? false;
   }
 
   /** The channels a quitting nick was in (it is removed from them). */

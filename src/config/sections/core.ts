@@ -44,4 +44,7 @@ export const commandsSchema = z
 /** An identity string: `<account>:<native id>`, e.g. `irc.libera:alice` or `matrix.main:@alice:example.org`. */
 export const identitySchema = z
   .string()
-  .regex(/^[a-z]+(\.[\w-]+)?:.+$/, "expected <account>:<native id>, e.g. irc.libera:alice");
+  .regex(/^[a-z]+(\.[\w-]+)?:.+$/, "expected <account>:<native id>, e.g. irc.libera:alice")
+  .refine((s) => !s.slice(s.indexOf(":") + 1).startsWith("~"), {
+    message: "a ~nick id is a nick without a services account and can never be an admin: write the account name",
+  });

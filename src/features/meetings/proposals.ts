@@ -36,6 +36,7 @@ async function proposal(ctx: CommandContext, id: string) {
 
 async function isOrganiser(ctx: CommandContext): Promise<boolean> {
   if (await ctx.isAdmin()) return true;
+  if (ctx.user.unverified) return false;
   const ids = await ctx.app.identity.identitiesOf(await ctx.app.identity.personId(ctx.user));
   return ids.some((i) => ctx.app.config.commands.organisers.includes(i));
 }

@@ -12,6 +12,7 @@ import type { Clock } from "../../../src/services/clock.js";
 import { FakeDiscord } from "../../fake-discord/index.js";
 import type { FakeUser } from "../../fake-discord/state.js";
 import { makeTestApp, type TestApp } from "../../helpers/app.js";
+import { type IrcWithServices, startIrcWithServices } from "../../testbed/atheme.js";
 import { type InspIRCd, startInspIRCd } from "../../testbed/inspircd.js";
 import { RawIrcClient } from "../../testbed/irc-client.js";
 import { waitUntil } from "../../testbed/ports.js";
@@ -33,10 +34,13 @@ export interface ThreeOptions {
   linkConsole?: boolean;
   /** Relay joins, parts, nick changes and topics on the link. */
   linkMembership?: boolean;
+  /** Link Atheme services to the InspIRCd (real accounts) and stop trusting nicks, as on a public network. */
+  ircServices?: boolean;
 }
 
 export class ThreeNetworks {
   irc!: InspIRCd;
+  services?: IrcWithServices;
   synapse!: Synapse;
   readonly discord = new FakeDiscord();
   /** crier's Matrix account, and Matrix people. */
@@ -56,8 +60,14 @@ export class ThreeNetworks {
   constructor(private readonly opts: ThreeOptions = {}) {}
 
   async start(): Promise<void> {
+    const historyLines = this.opts.ircHistoryLines ?? 200;
     const [irc, synapse] = await Promise.all([
-      startInspIRCd({ historyLines: this.opts.ircHistoryLines ?? 200 }),
+      this.opts.ircServices
+        ? startIrcWithServices({ historyLines }).then((s) => {
+            this.services = s;
+            return s.ircd;
+          })
+        : startInspIRCd({ historyLines }),
       startSynapse(),
       this.discord.start(),
     ]);
@@ -93,6 +103,9 @@ export class ThreeNetworks {
           tls: false,
           nick: "crier",
           channels: [CHANNEL],
+          // Without services (test/testbed/atheme.ts) nicks are identities, as on a private server; with them,
+          // only services accounts are (test/e2e/identity-irc.test.ts).
+          trustNicks: !this.opts.ircServices,
           burst: 20,
           lineIntervalMs: this.opts.ircLineIntervalMs ?? 20,
           regainEverySec: 1,
@@ -160,7 +173,11 @@ export class ThreeNetworks {
   async stop(): Promise<void> {
     await this.app?.close().catch(() => undefined);
     this.ivan?.close();
-    await Promise.all([this.irc?.stop(), this.synapse?.stop(), this.discord.stop().catch(() => undefined)]);
+    await Promise.all([
+      this.services ? this.services.stop() : this.irc?.stop(),
+      this.synapse?.stop(),
+      this.discord.stop().catch(() => undefined),
+    ]);
   }
 
   // --- what each side sees ---
