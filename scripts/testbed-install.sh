@@ -4,6 +4,8 @@ set -euo pipefail
 cd "$(dirname "$0")/.."
 need_apt=()
 command -v inspircd >/dev/null 2>&1 || [ -x /usr/sbin/inspircd ] || need_apt+=(inspircd)
+# Atheme: the services (NickServ, SASL) that give the IRC identity tests real accounts.
+[ -x /usr/bin/atheme-services ] || need_apt+=(atheme-services)
 command -v chromium >/dev/null 2>&1 || need_apt+=(chromium)
 if [ ${#need_apt[@]} -gt 0 ]; then
   echo "testbed: installing ${need_apt[*]} (apt)"

@@ -75,7 +75,10 @@ saslserv { nick = "SaslServ"; user = "SaslServ"; host = "${SERVICES_NAME}"; real
 }
 
 /** InspIRCd with Atheme linked to it; resolves once NickServ is on the network (the link burst is done). */
-export async function startIrcWithServices(opts: { historyLines?: number } = {}): Promise<IrcWithServices> {
+export async function startIrcWithServices(
+  /** `accountTag: false` leaves out InspIRCd's account-tag module, for the WHOIS fallback. */
+  opts: { historyLines?: number; accountTag?: boolean } = {},
+): Promise<IrcWithServices> {
   if (!BINARY) throw new Error("Atheme not found — run: bash scripts/testbed-install.sh (installs atheme-services)");
   const ircd = await startInspIRCd({ ...opts, services: true });
   const dir = mkdtempSync(join(tmpdir(), "crier-atheme-"));

@@ -39,7 +39,7 @@ function servicesConfig(linkPort: number | undefined): string {
 `;
 }
 
-function config(dir: string, port: number, historyLines: number, linkPort?: number): string {
+function config(dir: string, port: number, historyLines: number, linkPort?: number, accountTag = true): string {
   return `<server name="irc.test.local" description="crier test" network="TestNet" id="001">
 <admin name="t" nick="t" email="t@t.invalid">
 <bind address="127.0.0.1" port="${port}" type="clients">
@@ -53,7 +53,7 @@ function config(dir: string, port: number, historyLines: number, linkPort?: numb
 <log method="file" type="USERINPUT" level="rawio" flush="1" target="${dir}/ircd.log">
 <module name="cap"><module name="ircv3"><module name="ircv3_echomessage"><module name="ircv3_servertime">
 <module name="ircv3_msgid"><module name="ircv3_ctctags"><module name="ircv3_batch">
-<module name="ircv3_labeledresponse"><module name="ircv3_accounttag"><module name="ircv3_capnotify">
+<module name="ircv3_labeledresponse">${accountTag ? '<module name="ircv3_accounttag">' : ""}<module name="ircv3_capnotify">
 <module name="botmode"><module name="namesx"><module name="uhnames"><module name="chanhistory">
 <chanhistory maxlines="${historyLines}" notice="no" bots="yes">
 <dns timeout="1">
@@ -61,13 +61,15 @@ function config(dir: string, port: number, historyLines: number, linkPort?: numb
 ${servicesConfig(linkPort)}`;
 }
 
-export async function startInspIRCd(opts: { historyLines?: number; services?: boolean } = {}): Promise<InspIRCd> {
+export async function startInspIRCd(
+  opts: { historyLines?: number; services?: boolean; accountTag?: boolean } = {},
+): Promise<InspIRCd> {
   if (!BINARY) throw new Error("InspIRCd not found — run: bash scripts/testbed-install.sh");
   const dir = mkdtempSync(join(tmpdir(), "crier-ircd-"));
   const port = await freePort();
   const linkPort = opts.services ? await freePort() : undefined;
   writeFileSync(join(dir, "motd"), "crier test server\n");
-  writeFileSync(join(dir, "inspircd.conf"), config(dir, port, opts.historyLines ?? 50, linkPort));
+  writeFileSync(join(dir, "inspircd.conf"), config(dir, port, opts.historyLines ?? 50, linkPort, opts.accountTag));
   let proc: ChildProcess | undefined;
   const start = async () => {
     const child = spawn(BINARY, ["--runasroot", "--nofork", `--config=${join(dir, "inspircd.conf")}`], {

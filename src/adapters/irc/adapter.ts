@@ -4,7 +4,6 @@
  * queue, reconnects go on forever with backoff and jitter (irc-framework gives up), delivery is confirmed by
  * echo-message, and history replayed on join (chanhistory) comes in as backfill with stable msgids.
  */
-import { createHash } from "node:crypto";
 import IRC from "irc-framework";
 import type {
   Adapter,
@@ -19,27 +18,22 @@ import type { RoomRef, UserRef } from "../../core/model.js";
 import type { RichText } from "../../core/richtext.js";
 import type { IrcConfig } from "./config.js";
 import { encodeCommand, isChannel, isNick } from "./encoder.js";
-import { parseIrc } from "./format.js";
 import { clientOptions, ctcpReply } from "./options.js";
 import { PacedQueue } from "./pacing.js";
+import { ircMessageEvent } from "./inbound.js";
 import { Membership } from "./membership.js";
+import { OwnLines } from "./own-lines.js";
 import { pasteLink, renderIrcMessage } from "./render.js";
 import { SenderResolver } from "./sender.js";
 
 // biome-ignore lint/suspicious/noExplicitAny: irc-framework ships no types; its events are plain objects.
 type IrcEvent = any;
 
-const ECHO_TIMEOUT_MS = 15_000;
 const JOIN_WAIT_MS = 10_000;
 const HISTORY_SETTLE_MS = 1_500;
 const WHO_TIMEOUT_MS = 15_000;
 // At most about half a minute between tries: a server restart is over quickly, and networks allow that pace.
 const MAX_BACKOFF_MS = 30_000;
-
-interface PendingEcho {
-  text: string;
-  resolve: (id: string | undefined) => void;
-}
 
 export class IrcAdapter implements Adapter {
   readonly capabilities: Capabilities = {
@@ -64,11 +58,8 @@ export class IrcAdapter implements Adapter {
   private readonly joinWaiters = new Map<string, Array<() => void>>();
   private readonly membership: Membership;
   private readonly sender: SenderResolver;
-  /** Inbound messages in arrival order, even when one waits for a WHOIS to say who sent it. */
   private inbound: Promise<void> = Promise.resolve();
-  private readonly echoes = new Map<string, PendingEcho[]>();
-  /** crier's own lines as the server replayed them on join (chanhistory), per channel: proof of delivery. */
-  private readonly ownHistory = new Map<string, Array<{ text: string; msgid?: string }>>();
+  private readonly own = new OwnLines();
   private lastCtcpReply = 0;
   private firstRegistration: (() => void) | undefined;
 
@@ -209,10 +200,9 @@ export class IrcAdapter implements Adapter {
     const was = this.current;
     this.current = "disconnected";
     this.joined.clear();
-    this.ownHistory.clear();
+    this.own.clear();
     this.membership.accounts.clear();
     this.queue.clear("IRC connection closed");
-    for (const list of this.echoes.values()) for (const p of list.splice(0)) p.resolve(undefined);
     if (this.stopped) return;
     if (was === "connected") this.deps.log.warn("IRC disconnected");
     this.deps.metrics?.inc("crier_reconnects_total", "reconnect attempts per account", { account: this.account });
@@ -256,49 +246,15 @@ export class IrcAdapter implements Adapter {
     const joinedTarget = this.joined.get(target.toLowerCase());
     const replayed = joinedTarget !== undefined && !!e.time && Number(e.time) < joinedTarget - 2_000;
     if (this.isSelf(e.nick) || (replayed && this.isOwnName(e.nick))) {
-      if (replayed) {
-        const list = this.ownHistory.get(target.toLowerCase()) ?? [];
-        list.push({ text: message, msgid: e.tags?.msgid });
-        if (list.length > 500) list.shift();
-        this.ownHistory.set(target.toLowerCase(), list);
-      } else this.confirmEcho(target, message, e.tags?.msgid);
+      if (replayed) this.own.replayed(target, message, e.tags?.msgid);
+      else this.own.echoed(target, message, e.tags?.msgid);
       return;
     }
-    const isPrivate = !isChannel(target);
-    const room = isPrivate ? String(e.nick) : target;
-    const at = e.time ? Number(e.time) : Date.now();
-    const joinedAt = this.joined.get(room.toLowerCase());
-    const id = e.tags?.msgid
-      ? String(e.tags.msgid)
-      : createHash("sha256").update(`${at}|${e.nick}|${target}|${message}`).digest("hex").slice(0, 24);
+    // Messages are handed on in the order they came, even when one waits for a WHOIS to say who sent it.
     const sender = this.sender.resolve(e);
-    this.inbound = this.inbound.then(async () =>
-      this.emitMessage(e, kind, { id, room, at, isPrivate, joinedAt }, await sender),
-    );
-  }
-
-  private emitMessage(
-    e: IrcEvent,
-    kind: { action?: boolean; notice?: boolean },
-    m: { id: string; room: string; at: number; isPrivate: boolean; joinedAt: number | undefined },
-    sender: UserRef,
-  ): void {
-    const { id, room, at, isPrivate, joinedAt } = m;
-    const message = String(e.message ?? "");
-    this.sink?.({
-      kind: "message",
-      id,
-      room: { account: this.account, room },
-      sender,
-      body: parseIrc(message),
-      action: kind.action,
-      notice: kind.notice,
-      isPrivate,
-      at: new Date(at),
-      // IRCv3 client tag (message-tags): the msgid this line answers, as clients like gamja and Goguma send it.
-      replyTo: e.tags?.["+draft/reply"] ? String(e.tags["+draft/reply"]) : undefined,
-      // Lines the server replays on join (chanhistory) were said while crier was away.
-      backfill: !isPrivate && joinedAt !== undefined && at < joinedAt - 2_000 ? true : undefined,
+    this.inbound = this.inbound.then(async () => {
+      const event = ircMessageEvent(this.account, e, kind, await sender, (c) => this.joined.get(c));
+      this.sink?.(event);
     });
   }
 
@@ -314,12 +270,6 @@ export class IrcAdapter implements Adapter {
   private writeNow(line: string): void {
     if (!this.client.connection?.connected) throw new Error("IRC connection closed");
     this.client.connection.write(line);
-  }
-
-  private confirmEcho(target: string, text: string, msgid: string | undefined): void {
-    const list = this.echoes.get(target.toLowerCase());
-    const i = list?.findIndex((p) => p.text === text) ?? -1;
-    if (list && i >= 0) list.splice(i, 1)[0].resolve(msgid);
   }
 
   private async waitJoined(channel: string): Promise<void> {
@@ -348,26 +298,7 @@ export class IrcAdapter implements Adapter {
     const echo = this.client.network?.cap?.isEnabled?.("echo-message");
     const confirmations: Array<Promise<string | undefined>> = [];
     for (const line of lines) {
-      if (echo) {
-        const text = line.slice(line.indexOf(" :") + 2);
-        const key = msg.room.toLowerCase();
-        confirmations.push(
-          new Promise((resolve) => {
-            const entry: PendingEcho = { text, resolve };
-            const list = this.echoes.get(key) ?? [];
-            list.push(entry);
-            this.echoes.set(key, list);
-            setTimeout(() => {
-              const l = this.echoes.get(key);
-              const i = l?.indexOf(entry) ?? -1;
-              if (l && i >= 0) {
-                l.splice(i, 1);
-                resolve(undefined);
-              }
-            }, ECHO_TIMEOUT_MS).unref();
-          }),
-        );
-      }
+      if (echo) confirmations.push(this.own.expectEcho(msg.room, line.slice(line.indexOf(" :") + 2)));
       await this.queue.push(line);
     }
     const ids = await Promise.all(confirmations);
@@ -383,7 +314,6 @@ export class IrcAdapter implements Adapter {
     const joinedAt = this.joined.get(msg.room.toLowerCase()) ?? Date.now();
     // The replay follows the JOIN at once; give it a moment to arrive.
     await new Promise((r) => setTimeout(r, Math.max(0, joinedAt + HISTORY_SETTLE_MS - Date.now())));
-    const history = this.ownHistory.get(msg.room.toLowerCase()) ?? [];
     const lines = renderIrcMessage(msg, {
       nick: this.selfName() ?? this.config.nick,
       replyAs: this.config.replyAs,
@@ -393,7 +323,7 @@ export class IrcAdapter implements Adapter {
     const ids: string[] = [];
     for (const line of lines) {
       const text = line.slice(line.indexOf(" :") + 2);
-      const hit = history.find((h) => h.text === text);
+      const hit = this.own.findReplayed(msg.room, text);
       if (!hit) return undefined;
       ids.push(hit.msgid ?? `${msg.idempotencyKey}#${ids.length}`);
     }
