@@ -11,8 +11,8 @@ import type { Logger } from "./core/log.js";
 import { type RoomRef, type UserRef, userKey } from "./core/model.js";
 import { fromPlain, type RichText } from "./core/richtext.js";
 import { expandTargets } from "./core/targets.js";
-import { features as allFeatures } from "./features/index.js";
 import { Outbox, outboxMigrations } from "./delivery/outbox.js";
+import { buildFeatures, type Features } from "./features/index.js";
 import { type Clock, SystemClock } from "./services/clock.js";
 import { Identity, identityMigrations } from "./services/identity.js";
 import { Metrics } from "./services/metrics.js";
@@ -30,7 +30,8 @@ export interface AppOptions {
   clock?: Clock;
   /** Tests supply in-process adapters (console doubles) or adapters pointed at test servers. */
   makeAdapter?: (account: string, config: unknown) => Adapter | undefined;
-  features?: Feature[];
+  /** Features added after the built-in ones (tests). */
+  extraFeatures?: Feature[];
 }
 
 export function resolveStateDir(cliDir: string | undefined, config: Config): string {
@@ -57,17 +58,27 @@ export const coreMigrations: Migration[] = [
 export class App {
   readonly ctx: AppContext;
   readonly dispatcher: Dispatcher;
-  private readonly features: Feature[];
+  /** The built-in features by name, for tests that drive one (the scheduler, the web port). */
+  readonly features: Features;
+  private readonly all: Feature[];
   private readonly lock: InstanceLock;
   private started = false;
 
-  private constructor(opts: AppOptions, store: Store, stateDir: string, lock: InstanceLock) {
+  private constructor(
+    opts: AppOptions,
+    store: Store,
+    stateDir: string,
+    lock: InstanceLock,
+    features: Features,
+    all: Feature[],
+  ) {
     const { config, log } = opts;
     const clock = opts.clock ?? new SystemClock();
-    this.features = opts.features ?? allFeatures;
+    this.features = features;
+    this.all = all;
     this.lock = lock;
     const commands = new CommandRegistry(config.commands.prefix);
-    for (const f of this.features) for (const c of f.commands ?? []) commands.add(c);
+    for (const f of all) for (const c of f.commands ?? []) commands.add(c);
     const outbox = new Outbox(store, clock, log.child({ part: "outbox" }));
     const identity = new Identity(store);
     const metrics = new Metrics();
@@ -83,7 +94,6 @@ export class App {
       commands,
       identity,
       metrics,
-      services: new Map(),
       isAdmin: async (user: UserRef, room?: RoomRef) => {
         // An unverified id names a nick, not a person: it is never a configured admin (room operators still count).
         if (user.unverified)
@@ -124,7 +134,7 @@ export class App {
     );
     this.ctx = ctx;
     registerCoreMetrics(ctx);
-    this.dispatcher = new Dispatcher(ctx, this.features);
+    this.dispatcher = new Dispatcher(ctx, all);
   }
 
   /** Opens the store (one instance per state directory), migrates it and builds adapters; nothing connects yet. */
@@ -135,13 +145,14 @@ export class App {
     let store: Store | undefined;
     try {
       store = openStore(opts.config, stateDir);
-      const features = opts.features ?? allFeatures;
+      const features = buildFeatures();
+      const all = [...features.all, ...(opts.extraFeatures ?? [])];
       await migrate(store, [
         ...coreMigrations,
         ...Object.values(platforms).flatMap((p) => p.migrations ?? []),
-        ...features.flatMap((f) => f.migrations ?? []),
+        ...all.flatMap((f) => f.migrations ?? []),
       ]);
-      const app = new App(opts, store, stateDir, lock);
+      const app = new App(opts, store, stateDir, lock, features, all);
       for (const [account, accountConfig] of Object.entries(opts.config.accounts)) {
         let adapter = opts.makeAdapter?.(account, accountConfig);
         if (!adapter) {
@@ -157,7 +168,7 @@ export class App {
         }
         app.ctx.adapters.set(account, adapter);
       }
-      for (const f of app.features) await f.init?.(app.ctx);
+      for (const f of app.all) await f.init?.(app.ctx);
       return app;
     } catch (err) {
       await store?.close().catch(() => undefined);
@@ -173,7 +184,7 @@ export class App {
       await adapter.start((event, responder) => void this.dispatcher.handle(event, responder));
       outbox.attach(adapter);
     }
-    for (const f of this.features) await f.start?.(this.ctx);
+    for (const f of this.all) await f.start?.(this.ctx);
     this.started = true;
     log.info({ accounts: [...adapters.keys()], stateDir: this.ctx.stateDir }, "crier started");
   }
@@ -181,7 +192,7 @@ export class App {
   /** Graceful stop: stop accepting, let in-flight sends finish (bounded), close adapters and the store. */
   async stop(): Promise<void> {
     const { log, adapters, outbox, store } = this.ctx;
-    for (const f of [...this.features].reverse())
+    for (const f of [...this.all].reverse())
       await f.stop?.(this.ctx).catch((err) => log.error({ err, feature: f.name }, "feature stop failed"));
     await outbox.stop();
     await Promise.all(

@@ -29,11 +29,12 @@ export interface AppContext {
   notify(room: RoomRef, body: string | import("./richtext.js").RichText, key?: string): Promise<void>;
   /** Tells every configured admin room/identity something once (e.g. a feed failing). */
   warnAdmins(text: string, key: string): Promise<void>;
-  /** Shared per-feature registry of running services, for features that build on each other. */
-  services: Map<string, unknown>;
 }
 
-/** A feature is one file (or folder) in src/features, listed once in src/features/index.ts. */
+/**
+ * A feature is one file (or folder) in src/features, built by a factory in src/features/index.ts that hands it what
+ * it needs (another feature's small interface) as typed parameters; the core parts come in through the hooks.
+ */
 export interface Feature {
   name: string;
   commands?: AnyCommand[];

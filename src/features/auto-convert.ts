@@ -14,36 +14,33 @@ const PER_ROOM_MS = 60_000;
 const LOOKS_ZONED =
   /\b\d{1,2}(?::\d{2})?\s*(?:am|pm)?\s+(?:in\s+)?(?:UTC|GMT|[A-Z]{3,4}\b|[A-Z][a-z]+(?:[ /][A-Z][a-z_]+)?)/;
 
-const lastByRoom = new WeakMap<object, Map<string, number>>();
-
-export const autoConvertFeature: Feature = {
-  name: "auto-convert",
-  async onEvent(event, app) {
-    if (event.kind !== "message" || event.fromSelf || event.backfill || event.notice) return;
-    const roomKey = `${event.room.account}/${event.room.room}`;
-    if (!app.config.timezones.autoConvert.includes(roomKey)) return;
-    const text = toPlain(event.body).slice(0, SCAN_CHARS);
-    if (text.startsWith(app.config.commands.prefix) || !LOOKS_ZONED.test(text)) return;
-    let last = lastByRoom.get(app.store);
-    if (!last) {
-      last = new Map();
-      lastByRoom.set(app.store, last);
-    }
-    const now = app.clock.now();
-    if ((last.get(roomKey) ?? 0) > now - PER_ROOM_MS) return;
-    let result: ReturnType<typeof parseWhen>;
-    try {
-      result = parseWhen(text, { zone: "UTC", now, forward: true });
-    } catch {
-      return;
-    }
-    if (!result.explicitZone) return;
-    last.set(roomKey, now);
-    const zones = uniqueZones([result.zone, ...app.config.timezones.world]).slice(0, 8);
-    await app.notify(
-      event.room,
-      `${result.echo} → ${zonesLine(result.instant, zones)}`,
-      `auto-convert:${roomKey}:${event.id}`,
-    );
-  },
-};
+export function autoConvertFeature(): Feature {
+  /** Last conversion per room, for this app. */
+  const last = new Map<string, number>();
+  return {
+    name: "auto-convert",
+    async onEvent(event, app) {
+      if (event.kind !== "message" || event.fromSelf || event.backfill || event.notice) return;
+      const roomKey = `${event.room.account}/${event.room.room}`;
+      if (!app.config.timezones.autoConvert.includes(roomKey)) return;
+      const text = toPlain(event.body).slice(0, SCAN_CHARS);
+      if (text.startsWith(app.config.commands.prefix) || !LOOKS_ZONED.test(text)) return;
+      const now = app.clock.now();
+      if ((last.get(roomKey) ?? 0) > now - PER_ROOM_MS) return;
+      let result: ReturnType<typeof parseWhen>;
+      try {
+        result = parseWhen(text, { zone: "UTC", now, forward: true });
+      } catch {
+        return;
+      }
+      if (!result.explicitZone) return;
+      last.set(roomKey, now);
+      const zones = uniqueZones([result.zone, ...app.config.timezones.world]).slice(0, 8);
+      await app.notify(
+        event.room,
+        `${result.echo} → ${zonesLine(result.instant, zones)}`,
+        `auto-convert:${roomKey}:${event.id}`,
+      );
+    },
+  };
+}

@@ -2,7 +2,9 @@ import { type CommandContext, splitArgs, usageError } from "../core/commands.js"
 import type { Feature } from "../core/context.js";
 import { UserError } from "../core/errors.js";
 import { linksOf } from "../relay/links.js";
-import type { Relay } from "../relay/relay.js";
+import type { LinkControl } from "./relay.js";
+
+type LinkArgs = { verb: "list" } | { verb: "pause" | "resume"; name: string };
 
 /** A link may be paused by a configured admin, or by an admin of one of its own rooms. */
 async function mayAdminister(ctx: CommandContext, linkName: string): Promise<boolean> {
@@ -26,8 +28,10 @@ const linkCommand = {
     if ((verb === "pause" || verb === "resume") && name) return { verb, name } as const;
     throw usageError(linkCommand);
   },
-  async run(args: { verb: "list" } | { verb: "pause" | "resume"; name: string }, ctx: CommandContext) {
-    const relay = ctx.app.services.get("relay") as Relay;
+};
+
+async function runLink(relay: LinkControl, args: LinkArgs, ctx: CommandContext): Promise<string> {
+  {
     const { links } = ctx.app.config;
     if (args.verb === "list") {
       if (!links.length) return "no links are configured";
@@ -42,8 +46,8 @@ const linkCommand = {
     if (!(await mayAdminister(ctx, args.name))) throw new UserError(`you may not change link "${args.name}" from here`);
     await relay.setPaused(args.name, args.verb === "pause");
     return `link ${args.name} ${args.verb === "pause" ? "paused" : "resumed"}`;
-  },
-};
+  }
+}
 
 const outboxCommand = {
   name: "outbox",
@@ -64,4 +68,11 @@ const outboxCommand = {
   },
 };
 
-export const linkAdminFeature: Feature = { name: "link-admin", commands: [linkCommand, outboxCommand] };
+/** Needs the relay feature: pausing a link is the relay's state. */
+export const linkAdminFeature = (relay: LinkControl): Feature => ({
+  name: "link-admin",
+  commands: [
+    { ...linkCommand, run: (args: LinkArgs, ctx: CommandContext) => runLink(relay, args, ctx) },
+    outboxCommand,
+  ],
+});

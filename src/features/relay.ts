@@ -1,49 +1,63 @@
 import type { AppContext, Feature } from "../core/context.js";
 import { parseDuration } from "../core/duration.js";
 import { messageMapMigrations } from "../relay/message-map.js";
+import type { SeenNames } from "../relay/names.js";
 import { Relay } from "../relay/relay.js";
 
 const PRUNE_EVERY_MS = 6 * 3_600_000;
 
-/** Per-app state of the prune loop (several apps may run in one process, as in tests). */
+/** State of the prune loop of one app. */
 interface PruneState {
   stopped: boolean;
   sleeping?: { cancel(): void };
 }
 
-/** The relay between linked rooms; admin commands for it live in link-admin.ts. */
-export const relayFeature: Feature = {
-  name: "relay",
-  migrations: messageMapMigrations,
-  async init(app) {
-    const relay = new Relay(app);
-    await relay.init();
-    app.services.set("relay", relay);
-  },
-  async start(app) {
-    const state: PruneState = { stopped: false };
-    app.services.set("relay-prune", state);
-    void pruneLoop(app, state);
-  },
-  async stop(app) {
-    const state = app.services.get("relay-prune") as PruneState | undefined;
-    if (state) {
-      state.stopped = true;
-      state.sleeping?.cancel();
-    }
-  },
-  async onEvent(event, app) {
-    await (app.services.get("relay") as Relay | undefined)?.onEvent(event);
-  },
-};
+/** What other features may do with the relay: pause and resume links. */
+export interface LinkControl {
+  isPaused(name: string): boolean;
+  setPaused(name: string, paused: boolean): Promise<void>;
+}
+
+/** The relay between linked rooms; needs the seen feature to tell same-named people apart. Admin commands: link-admin.ts. */
+export function relayFeature(seen: SeenNames): Feature & LinkControl {
+  let relay: Relay | undefined;
+  let prune: PruneState | undefined;
+  const started = (): Relay => {
+    if (!relay) throw new Error("the relay feature is not initialised yet");
+    return relay;
+  };
+  return {
+    name: "relay",
+    migrations: messageMapMigrations,
+    async init(app) {
+      const r = new Relay(app, seen);
+      await r.init();
+      relay = r;
+    },
+    async start(app) {
+      prune = { stopped: false };
+      void pruneLoop(app, started(), prune);
+    },
+    async stop() {
+      if (prune) {
+        prune.stopped = true;
+        prune.sleeping?.cancel();
+      }
+    },
+    async onEvent(event) {
+      await relay?.onEvent(event);
+    },
+    isPaused: (name) => started().isPaused(name),
+    setPaused: (name, paused) => started().setPaused(name, paused),
+  };
+}
 
 /** Forgets old message-map entries and delivered outbox rows, a few times a day. */
-async function pruneLoop(app: AppContext, state: PruneState): Promise<void> {
+async function pruneLoop(app: AppContext, r: Relay, state: PruneState): Promise<void> {
   const keep = parseDuration(app.config.relay.retention) ?? 30 * 86_400_000;
   while (!state.stopped) {
     try {
       const cutoff = app.clock.now() - keep;
-      const r = app.services.get("relay") as Relay;
       const messages = await r.map.prune(cutoff);
       const rows = await app.outbox.prune(keep);
       if (messages || rows) app.log.info({ messages, outboxRows: rows }, "pruned relay history");

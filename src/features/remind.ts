@@ -9,10 +9,10 @@ import type { Feature } from "../core/context.js";
 import { parseDuration } from "../core/duration.js";
 import { UserError } from "../core/errors.js";
 import type { RecurrenceSpec } from "../services/recurrence.js";
-import type { Scheduler } from "../services/scheduler.js";
 import { countdown } from "../services/templates.js";
 import { parseWhen } from "../services/when.js";
 import { formatInstant } from "../services/world-time.js";
+import type { Schedules } from "./schedules.js";
 
 const MAX_PENDING = 25;
 const MAX_AHEAD_MS = 5 * 366 * 86_400_000;
@@ -87,8 +87,7 @@ function newId(): string {
   return s;
 }
 
-async function remind(args: RemindArgs, ctx: CommandContext): Promise<string> {
-  const scheduler = ctx.app.services.get("scheduler") as Scheduler;
+async function remind({ scheduler }: Schedules, args: RemindArgs, ctx: CommandContext): Promise<string> {
   const person = await ctx.app.identity.personId(ctx.user);
   const now = ctx.now();
   const zone = await ctx.zone();
@@ -141,7 +140,8 @@ async function remind(args: RemindArgs, ctx: CommandContext): Promise<string> {
   return `ok, ${echo}: ${text} [id ${id}]${notes.length ? ` (${notes.join("; ")})` : ""}`;
 }
 
-export const remindFeature: Feature = {
+/** Needs the schedules feature: reminders are schedules of kind "reminder". */
+export const remindFeature = (schedules: Schedules): Feature => ({
   name: "remind",
   commands: [
     {
@@ -165,7 +165,7 @@ export const remindFeature: Feature = {
       ],
       permission: "anyone",
       parse: parseRemind,
-      run: remind,
+      run: (args: RemindArgs, ctx: CommandContext) => remind(schedules, args, ctx),
     },
     {
       name: "reminders",
@@ -175,8 +175,7 @@ export const remindFeature: Feature = {
       permission: "anyone",
       privateReply: true,
       async run(_args: string, ctx: CommandContext) {
-        const scheduler = ctx.app.services.get("scheduler") as Scheduler;
-        const mine = await scheduler.list({ owner: await ctx.app.identity.personId(ctx.user) });
+        const mine = await schedules.scheduler.list({ owner: await ctx.app.identity.personId(ctx.user) });
         if (!mine.length) return "you have no pending reminders";
         const zone = await ctx.zone();
         return mine
@@ -189,4 +188,4 @@ export const remindFeature: Feature = {
       },
     },
   ],
-};
+});

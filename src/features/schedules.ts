@@ -61,23 +61,36 @@ export function configSchedules(config: Config, now: number): ScheduleInput[] {
   return out;
 }
 
-export const schedulesFeature: Feature = {
-  name: "schedules",
-  migrations: schedulerMigrations,
-  async init(app) {
-    const scheduler = new Scheduler(app);
-    app.services.set("scheduler", scheduler);
-    const wanted = configSchedules(app.config, app.clock.now());
-    for (const s of wanted) await scheduler.upsert(s);
-    await scheduler.retire(
-      "config",
-      wanted.map((s) => s.id),
-    );
-  },
-  async start(app) {
-    (app.services.get("scheduler") as Scheduler).start();
-  },
-  async stop(app) {
-    await (app.services.get("scheduler") as Scheduler | undefined)?.stop();
-  },
-};
+/** What other features use of this one: the engine, to store and cancel their own schedules. */
+export interface Schedules {
+  readonly scheduler: Scheduler;
+}
+
+/** The schedule engine's feature; the engine exists from `init` on (it needs the store). */
+export function schedulesFeature(): Feature & Schedules {
+  let engine: Scheduler | undefined;
+  return {
+    name: "schedules",
+    migrations: schedulerMigrations,
+    get scheduler(): Scheduler {
+      if (!engine) throw new Error("the schedules feature is not initialised yet");
+      return engine;
+    },
+    async init(app) {
+      const scheduler = new Scheduler(app);
+      engine = scheduler;
+      const wanted = configSchedules(app.config, app.clock.now());
+      for (const s of wanted) await scheduler.upsert(s);
+      await scheduler.retire(
+        "config",
+        wanted.map((s) => s.id),
+      );
+    },
+    async start() {
+      engine?.start();
+    },
+    async stop() {
+      await engine?.stop();
+    },
+  };
+}

@@ -5,7 +5,7 @@ import { localLine, localMarkers, uniqueZones, userZone, zonesLine } from "../se
 import { parseWhen, type WhenResult } from "../services/when.js";
 import { resolveZoneName } from "../services/zone-names.js";
 import { zoneName } from "../services/world-time.js";
-import { findSeen } from "./seen.js";
+import type { SeenPeople } from "./seen.js";
 
 export interface TimeQuery {
   /** What to read as a time; empty = now. */
@@ -38,12 +38,12 @@ export function parseTimeQuery(args: string): TimeQuery {
   return { when: text };
 }
 
-async function answerTime(q: TimeQuery, ctx: CommandContext): Promise<string> {
+async function answerTime(seen: SeenPeople, q: TimeQuery, ctx: CommandContext): Promise<string> {
   const now = ctx.now();
   const mine = await ctx.zone();
   const world = ctx.app.config.timezones.world;
   if (q.person) {
-    const [who] = await findSeen(ctx.app.store, q.person, ctx.room.account);
+    const [who] = await seen.find(q.person, ctx.room.account);
     if (!who) throw new UserError(`I have not seen anyone called ${q.person.slice(0, 40)}`);
     const zone = await userZone(ctx.app, who);
     return `it is ${localLine(now, zone, true)} for ${who.name} (${zoneName(zone)})`;
@@ -70,7 +70,8 @@ async function answerTime(q: TimeQuery, ctx: CommandContext): Promise<string> {
   return `${result.echo} → ${zonesLine(result.instant, targets)}${markers}${notes}`;
 }
 
-export const timeFeature: Feature = {
+/** Needs the seen feature for `!time @nick`. */
+export const timeFeature = (seen: SeenPeople): Feature => ({
   name: "time",
   commands: [
     {
@@ -93,7 +94,7 @@ export const timeFeature: Feature = {
         { name: "args", description: "a time like 15:00 UTC, 3pm Berlin, tomorrow 9:30 in Tokyo", type: "string" },
       ],
       parse: parseTimeQuery,
-      run: answerTime,
+      run: (q: TimeQuery, ctx: CommandContext) => answerTime(seen, q, ctx),
     },
   ],
-};
+});

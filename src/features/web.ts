@@ -1,20 +1,28 @@
-/** Starts the HTTP server when `http.enabled`; the bound port is in `app.services.get("web")`. */
+/** Starts the HTTP server when `http.enabled`; `port` is where it listens (tests read it). */
 import type { Server } from "node:http";
 import type { Feature } from "../core/context.js";
 import { icsMigrations } from "../web/ics-sequence.js";
-import { startWeb } from "../web/server.js";
+import { startWeb, type WebSources } from "../web/server.js";
 
-export const webFeature: Feature = {
-  name: "web",
-  migrations: icsMigrations,
-  async start(app) {
-    if (!app.config.http.enabled) return;
-    app.services.set("web", await startWeb(app));
-  },
-  async stop(app) {
-    const web = app.services.get("web") as { server: Server } | undefined;
-    if (!web) return;
-    web.server.closeAllConnections();
-    await new Promise((r) => web.server.close(r));
-  },
-};
+/** Needs the meetings feature: the meeting pages show what it keeps. */
+export function webFeature(sources: WebSources): Feature & { readonly port: number | undefined } {
+  let web: { server: Server; port: number } | undefined;
+  return {
+    name: "web",
+    migrations: icsMigrations,
+    get port() {
+      return web?.port;
+    },
+    async start(app) {
+      if (!app.config.http.enabled) return;
+      web = await startWeb(app, sources);
+    },
+    async stop() {
+      if (!web) return;
+      const { server } = web;
+      web = undefined;
+      server.closeAllConnections();
+      await new Promise((r) => server.close(r));
+    },
+  };
+}

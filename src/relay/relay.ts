@@ -11,7 +11,7 @@ import { type RichText, text, walk } from "../core/richtext.js";
 import type { OutboxItem } from "../delivery/outbox.js";
 import { isIgnored, type Route, routesFrom } from "./links.js";
 import { MessageMap, messageKey } from "./message-map.js";
-import { shownName } from "./names.js";
+import { type SeenNames, shownName } from "./names.js";
 import { buildRelayMessage, excerptOf, type ReplyContext, translateMentions } from "./render.js";
 
 /** The idempotency key of a message's relayed copy in one room (so later edits can name what they act on). */
@@ -21,7 +21,10 @@ export class Relay {
   readonly map: MessageMap;
   private paused = new Set<string>();
 
-  constructor(private readonly app: AppContext) {
+  constructor(
+    private readonly app: AppContext,
+    private readonly seen: SeenNames,
+  ) {
     this.map = new MessageMap(app.store);
   }
 
@@ -80,7 +83,7 @@ export class Relay {
     const routes = this.routes(event, event.sender);
     if (!routes.length) return;
     const resolve = await this.mentionResolver(event.body);
-    const sender = { ...event.sender, name: await shownName(this.app, event.sender) };
+    const sender = { ...event.sender, name: await shownName(this.app, this.seen, event.sender) };
     const replied = event.replyTo ? await this.map.lookup(event.room, event.replyTo) : undefined;
     const msgKey = messageKey(event.room, event.id);
     const items: OutboxItem[] = [];
@@ -127,7 +130,7 @@ export class Relay {
     const orig = await this.map.lookup(event.room, event.targetId);
     if (!orig?.isOrigin || orig.authorKey !== userKey(event.sender)) return;
     const resolve = await this.mentionResolver(event.body);
-    const sender = { ...event.sender, name: await shownName(this.app, event.sender) };
+    const sender = { ...event.sender, name: await shownName(this.app, this.seen, event.sender) };
     const items: OutboxItem[] = [];
     for (const { target } of this.routes(event, event.sender)) {
       const caps = this.caps(target.account);

@@ -152,8 +152,14 @@ export class Scheduler {
   private loopDone: Promise<void> = Promise.resolve();
   /** Fired-occurrence listeners (tests, metrics). */
   readonly fired: Array<(o: { id: string; due: number; late: boolean; missed: boolean }) => void> = [];
+  /** A meeting's agenda as one line, for `{agenda}` in templates; the meetings feature provides it. */
+  private agendaOf: (meeting: string) => string = () => "";
 
   constructor(private readonly app: AppContext) {}
+
+  useAgenda(agendaOf: (meeting: string) => string): void {
+    this.agendaOf = agendaOf;
+  }
 
   nextFire(spec: RecurrenceSpec, offsetMs: number, after: number): number | undefined {
     return nextFire(spec, offsetMs, after);
@@ -357,7 +363,6 @@ export class Scheduler {
 
   /** The messages one occurrence sends, rendered for each target's platform. */
   private render(s: ScheduleInput, due: number, key: string, now: number, late: boolean): OutboxItem[] {
-    const agendaOf = this.app.services.get("agenda") as ((meeting: string) => string) | undefined;
     return s.targets.map((room) => {
       const caps = this.app.adapters.get(room.account)?.capabilities;
       // People's own reminder text is never treated as a template.
@@ -371,7 +376,7 @@ export class Scheduler {
               localTimeMarkers: caps?.localTimeMarkers ?? false,
               title: s.meta?.title,
               place: s.meta?.place,
-              agenda: s.meta?.meeting && agendaOf ? agendaOf(s.meta.meeting) : "",
+              agenda: s.meta?.meeting ? this.agendaOf(s.meta.meeting) : "",
               link:
                 s.meta?.meeting && this.app.config.http.publicUrl
                   ? `${this.app.config.http.publicUrl.replace(/\/$/, "")}/meetings/${s.meta.meeting}`

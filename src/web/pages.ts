@@ -1,6 +1,5 @@
 /** Server-rendered pages: plain HTML, no external assets, every value escaped. */
 import { DateTime } from "luxon";
-import { agendaItems } from "../features/meetings/agenda.js";
 import { escapeHtml as e } from "../features/meetings/minutes-writer.js";
 import { abbreviation, zoneLabel } from "../services/world-time.js";
 import type { Occurrence } from "./upcoming.js";
@@ -47,7 +46,7 @@ export interface ProposalView {
 }
 
 export function meetingPage(
-  app: Parameters<typeof agendaItems>[0],
+  agendaItems: ReadonlyArray<{ text: string; ownerName?: string }>,
   id: string,
   occurrences: Occurrence[],
   zones: readonly string[],
@@ -56,7 +55,7 @@ export function meetingPage(
 ): string {
   const title = occurrences[0]?.title ?? proposal?.title ?? id;
   const next = occurrences[0];
-  const agenda = agendaItems(app, id)
+  const agenda = agendaItems
     .map((it) => `<li>${e(it.text)}${it.ownerName ? ` <em>(${e(it.ownerName)})</em>` : ""}</li>`)
     .join("");
   const options = proposal?.options

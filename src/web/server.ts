@@ -9,6 +9,11 @@ import { calendarIcs } from "./ics.js";
 import { indexPage, meetingPage, type ProposalView } from "./pages.js";
 import { upcoming } from "./upcoming.js";
 
+/** What the pages show that other parts keep: the meetings feature answers it. */
+export interface WebSources {
+  agendaOf(meeting: string): ReadonlyArray<{ text: string; ownerName?: string }>;
+}
+
 const SECURITY_HEADERS = {
   "content-security-policy":
     "default-src 'none'; style-src 'unsafe-inline'; script-src 'unsafe-inline'; base-uri 'none'; form-action 'none'",
@@ -57,7 +62,12 @@ async function minutesFor(app: AppContext, id: string): Promise<string[]> {
     .map((r) => `${DateTime.fromMillis(Number(r.started_at), { zone: "UTC" }).toFormat("yyyy-LL-dd")}-${r.id}.html`);
 }
 
-export async function handle(app: AppContext, req: IncomingMessage, res: ServerResponse): Promise<void> {
+export async function handle(
+  app: AppContext,
+  sources: WebSources,
+  req: IncomingMessage,
+  res: ServerResponse,
+): Promise<void> {
   const url = new URL(req.url ?? "/", "http://localhost");
   const path = decodeURIComponent(url.pathname);
   if (req.method !== "GET" && req.method !== "HEAD") return send(res, 405, "text/plain", "only GET\n");
@@ -88,7 +98,7 @@ export async function handle(app: AppContext, req: IncomingMessage, res: ServerR
       res,
       200,
       "text/html; charset=utf-8",
-      meetingPage(app, id, mine, app.config.timezones.world, proposal, await minutesFor(app, id)),
+      meetingPage(sources.agendaOf(id), id, mine, app.config.timezones.world, proposal, await minutesFor(app, id)),
     );
   }
   for (const adapter of app.adapters.values()) {
@@ -118,9 +128,9 @@ export async function handle(app: AppContext, req: IncomingMessage, res: ServerR
   send(res, 404, "text/plain", "not found\n");
 }
 
-export async function startWeb(app: AppContext): Promise<{ server: Server; port: number }> {
+export async function startWeb(app: AppContext, sources: WebSources): Promise<{ server: Server; port: number }> {
   const server = createServer((req, res) => {
-    handle(app, req, res).catch((err) => {
+    handle(app, sources, req, res).catch((err) => {
       app.log.error({ err, path: req.url }, "web request failed");
       if (!res.headersSent) send(res, 500, "text/plain", "error\n");
       else res.end();

@@ -10,7 +10,6 @@ import { readdirSync, readFileSync } from "node:fs";
 import { join } from "node:path";
 import { after, before, describe, it } from "node:test";
 import { FakeClock } from "../../src/services/clock.js";
-import type { Scheduler } from "../../src/services/scheduler.js";
 import { waitUntil } from "../testbed/ports.js";
 import { CHANNEL, DISCORD, MATRIX, ThreeNetworks } from "./three/testbed.js";
 
@@ -84,7 +83,7 @@ describe("meetings across IRC, Matrix and Discord", () => {
     net.ivan.say(CHANNEL, `!meeting pick ${id} 1`);
     await onIrc(/"Devel meeting" is on Wed 2 Dec 2026 15:00 UTC/);
     clock.set(Date.UTC(2026, 11, 2, 14, 0));
-    (net.app!.app.ctx.services.get("scheduler") as Scheduler).wake();
+    net.app!.app.features.schedules.scheduler.wake();
     const reminder = /Devel meeting starts in 1 hour — 15:00 UTC = 16:00 Berlin/;
     await onIrc(reminder);
     await onMatrix(reminder);

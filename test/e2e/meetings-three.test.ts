@@ -12,7 +12,6 @@ import { join } from "node:path";
 import { after, before, describe, it } from "node:test";
 import { DateTime } from "luxon";
 import { FakeClock } from "../../src/services/clock.js";
-import type { Scheduler } from "../../src/services/scheduler.js";
 import type { FakeUser } from "../fake-discord/state.js";
 import type { RawIrcClient } from "../testbed/irc-client.js";
 import { freePort } from "../testbed/ports.js";
@@ -87,7 +86,7 @@ describe("meetings on IRC, Matrix and Discord at once (issue #9)", () => {
     assert.equal(shown, `"Devel meeting" [${proposal}]: ${option.replace(/\\/g, "")}: 2 — dora, mara_d`);
 
     await say.irc(net.ivan, `!meeting pick ${proposal} 1`, /"Devel meeting" is on /);
-    const scheduler = net.app!.app.ctx.services.get("scheduler") as Scheduler;
+    const scheduler = net.app!.app.features.schedules.scheduler;
     const berlin = when.setZone("Europe/Berlin").toFormat("HH:mm");
     const at = when.toSeconds();
     for (const [ahead, countdown] of [

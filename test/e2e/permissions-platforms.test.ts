@@ -13,7 +13,9 @@
  */
 import assert from "node:assert/strict";
 import { after, before, describe, it } from "node:test";
-import { features } from "../../src/features/index.js";
+import { buildFeatures } from "../../src/features/index.js";
+
+const features = buildFeatures().all;
 import type { FakeUser } from "../fake-discord/state.js";
 import type { RawIrcClient } from "../testbed/irc-client.js";
 import { waitUntil } from "../testbed/ports.js";

@@ -86,7 +86,7 @@ describe("relay IRC ⇄ console", () => {
       throw new Error(`${err.message}; saw ${JSON.stringify(alice.messages("crier").slice(-6))}`);
     });
     const id = /paste\/([0-9a-f]{16})/.exec(last)![1];
-    const port = (t.app.ctx.services.get("web") as { port: number }).port;
+    const port = t.app.features.web.port;
     const res = await fetch(`http://127.0.0.1:${port}/paste/${id}`);
     assert.equal(res.status, 200);
     assert.equal(await res.text(), `bob:\n${text}`);

@@ -5,7 +5,9 @@
 import assert from "node:assert/strict";
 import { after, before, describe, it } from "node:test";
 import fc from "fast-check";
-import { features } from "../../src/features/index.js";
+import { buildFeatures } from "../../src/features/index.js";
+
+const features = buildFeatures().all;
 import { makeTestApp, type TestApp } from "../helpers/app.js";
 import { hostileText } from "./targets.js";
 

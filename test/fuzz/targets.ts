@@ -13,7 +13,9 @@ import { renderIrcMessage } from "../../src/adapters/irc/render.js";
 import { UserError } from "../../src/core/errors.js";
 import { parseFeed } from "../../src/features/advisories/feed.js";
 import { parseOsvDocument } from "../../src/features/advisories/osv.js";
-import { features } from "../../src/features/index.js";
+import { buildFeatures } from "../../src/features/index.js";
+
+const features = buildFeatures().all;
 import { parseWhen } from "../../src/services/when.js";
 
 export interface FuzzTarget {

@@ -29,7 +29,7 @@ export interface TestApp {
 
 export async function makeTestApp(
   yamlConfig: Record<string, unknown> = {},
-  opts: { clock?: Clock; features?: Feature[]; stateDir?: string } = {},
+  opts: { clock?: Clock; extraFeatures?: Feature[]; stateDir?: string } = {},
 ): Promise<TestApp> {
   const stateDir = opts.stateDir ?? mkdtempSync(join(tmpdir(), "crier-test-"));
   const config = parseConfig(
@@ -43,7 +43,7 @@ export async function makeTestApp(
     log,
     stateDir,
     clock: opts.clock,
-    features: opts.features,
+    extraFeatures: opts.extraFeatures,
     makeAdapter: (account, cfg) => {
       if (!account.startsWith("console")) return undefined;
       const a = new ConsoleAdapter(account, cfg as never);

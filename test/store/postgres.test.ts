@@ -5,7 +5,9 @@ import { after, before, describe, it } from "node:test";
 import pg from "pg";
 import { coreMigrations } from "../../src/app.js";
 import { createLogger } from "../../src/core/log.js";
-import { features } from "../../src/features/index.js";
+import { buildFeatures } from "../../src/features/index.js";
+
+const features = buildFeatures().all;
 import { fromPlain } from "../../src/core/richtext.js";
 import { MessageMap, messageMapMigrations } from "../../src/relay/message-map.js";
 import { Outbox } from "../../src/delivery/outbox.js";

@@ -31,7 +31,7 @@ describe("web page and calendar", () => {
         },
       ],
     });
-    base = `http://127.0.0.1:${(t.app.ctx.services.get("web") as { port: number }).port}`;
+    base = `http://127.0.0.1:${t.app.features.web.port}`;
   });
   after(async () => t?.close());
 

@@ -5,7 +5,7 @@
 import { type CommandContext, splitArgs, usageError } from "../../core/commands.js";
 import type { AppContext } from "../../core/context.js";
 import { UserError } from "../../core/errors.js";
-import { findSeen } from "../seen.js";
+import type { MeetingsState } from "./state.js";
 
 export interface AgendaItem {
   text: string;
@@ -14,27 +14,23 @@ export interface AgendaItem {
 }
 
 const MAX_ITEMS = 50;
-const cacheKey = "agenda-items";
 
-function cache(app: AppContext): Map<string, AgendaItem[]> {
-  let c = app.services.get(cacheKey) as Map<string, AgendaItem[]> | undefined;
-  if (!c) {
-    c = new Map();
-    app.services.set(cacheKey, c);
-  }
-  return c;
+export function agendaItems(m: MeetingsState, meeting: string): AgendaItem[] {
+  return m.agendas.get(meeting) ?? [];
 }
 
-export function agendaItems(app: AppContext, meeting: string): AgendaItem[] {
-  return cache(app).get(meeting) ?? [];
-}
-
-export function agendaText(app: AppContext, meeting: string): string {
-  const items = agendaItems(app, meeting);
+export function agendaText(m: MeetingsState, meeting: string): string {
+  const items = agendaItems(m, meeting);
   return items.map((it, i) => `${i + 1}. ${it.text}${it.ownerName ? ` (${it.ownerName})` : ""}`).join("; ");
 }
 
-async function save(app: AppContext, meeting: string, items: AgendaItem[], by: string): Promise<void> {
+async function save(
+  app: AppContext,
+  m: MeetingsState,
+  meeting: string,
+  items: AgendaItem[],
+  by: string,
+): Promise<void> {
   await app.store.tx(async (tx) => {
     await tx.run("DELETE FROM agenda_items WHERE meeting = ?", [meeting]);
     for (const [i, it] of items.entries()) {
@@ -44,18 +40,18 @@ async function save(app: AppContext, meeting: string, items: AgendaItem[], by: s
       );
     }
   });
-  cache(app).set(meeting, items);
+  m.agendas.set(meeting, items);
 }
 
 /** Loads every agenda, seeding configured meetings' agendas the first time. */
-export async function loadAgendas(app: AppContext): Promise<void> {
+export async function loadAgendas(app: AppContext, state: MeetingsState): Promise<void> {
   const rows = await app.store.all<{
     meeting: string;
     text: string;
     owner_person: string | null;
     owner_name: string | null;
   }>("SELECT meeting, text, owner_person, owner_name FROM agenda_items ORDER BY meeting, pos");
-  const c = cache(app);
+  const c = state.agendas;
   for (const r of rows) {
     const list = c.get(r.meeting) ?? [];
     list.push({ text: r.text, ownerPerson: r.owner_person ?? undefined, ownerName: r.owner_name ?? undefined });
@@ -65,12 +61,12 @@ export async function loadAgendas(app: AppContext): Promise<void> {
     if (!c.has(m.id) && m.agenda.length)
       await save(
         app,
+        state,
         m.id,
         m.agenda.map((a) => ({ text: a.text, ownerName: a.owner })),
         "config",
       );
   }
-  app.services.set("agenda", (meeting: string) => agendaText(app, meeting));
 }
 
 async function meetingExists(ctx: CommandContext, id: string): Promise<boolean> {
@@ -78,7 +74,7 @@ async function meetingExists(ctx: CommandContext, id: string): Promise<boolean> 
   return !!(await ctx.app.store.get("SELECT 1 AS x FROM meeting_proposals WHERE id = ?", [id.toLowerCase()]));
 }
 
-export async function agendaCommand(args: string, ctx: CommandContext): Promise<string> {
+export async function agendaCommand(state: MeetingsState, args: string, ctx: CommandContext): Promise<string> {
   const [verb, meetingArg, ...rest] = splitArgs(args);
   const meeting = (
     meetingArg ?? (ctx.app.config.meetings.length === 1 ? ctx.app.config.meetings[0].id : "")
@@ -90,13 +86,11 @@ export async function agendaCommand(args: string, ctx: CommandContext): Promise<
     });
   if (!meeting || !(await meetingExists(ctx, meeting)))
     throw new UserError(`no meeting "${(meetingArg ?? "").slice(0, 30)}"`);
-  const items = [...agendaItems(ctx.app, meeting)];
+  const items = [...agendaItems(state, meeting)];
   const by = await ctx.app.identity.personId(ctx.user);
   switch (verb.toLowerCase()) {
     case "list":
-      return items.length
-        ? `agenda of ${meeting}: ${agendaText(ctx.app, meeting)}`
-        : `the agenda of ${meeting} is empty`;
+      return items.length ? `agenda of ${meeting}: ${agendaText(state, meeting)}` : `the agenda of ${meeting} is empty`;
     case "add": {
       const raw = rest.join(" ").trim();
       const m = /^([\s\S]*?)\s*\(([^()]{1,60})\)\s*$/.exec(raw);
@@ -107,14 +101,14 @@ export async function agendaCommand(args: string, ctx: CommandContext): Promise<
       let ownerName = m?.[2].trim();
       let ownerPerson: string | undefined;
       if (ownerName) {
-        const [who] = await findSeen(ctx.app.store, ownerName, ctx.room.account);
+        const [who] = await state.seen.find(ownerName, ctx.room.account);
         if (who) {
           ownerPerson = await ctx.app.identity.personId(who);
           ownerName = who.name;
         }
       }
       items.push({ text, ownerName, ownerPerson });
-      await save(ctx.app, meeting, items, by);
+      await save(ctx.app, state, meeting, items, by);
       return `added as item ${items.length} of ${meeting}`;
     }
     case "remove": {
@@ -122,7 +116,7 @@ export async function agendaCommand(args: string, ctx: CommandContext): Promise<
       if (!Number.isInteger(n) || n < 1 || n > items.length)
         throw new UserError(`${meeting} has items 1 to ${items.length}`);
       const [gone] = items.splice(n - 1, 1);
-      await save(ctx.app, meeting, items, by);
+      await save(ctx.app, state, meeting, items, by);
       return `removed "${gone.text}"`;
     }
     case "move": {
@@ -131,8 +125,8 @@ export async function agendaCommand(args: string, ctx: CommandContext): Promise<
         throw new UserError(`${meeting} has items 1 to ${items.length}`);
       const [it] = items.splice(from - 1, 1);
       items.splice(to - 1, 0, it);
-      await save(ctx.app, meeting, items, by);
-      return `agenda of ${meeting}: ${agendaText(ctx.app, meeting)}`;
+      await save(ctx.app, state, meeting, items, by);
+      return `agenda of ${meeting}: ${agendaText(state, meeting)}`;
     }
     default:
       throw usageError({

@@ -1,10 +1,13 @@
 /** Community meetings: proposals with attendance, agendas with owners, and minutes across linked rooms. */
 import type { CommandContext } from "../../core/commands.js";
 import type { AppContext, Feature } from "../../core/context.js";
-import { agendaCommand, loadAgendas } from "./agenda.js";
+import type { SeenPeople } from "../seen.js";
+import type { Schedules } from "../schedules.js";
+import { type AgendaItem, agendaCommand, agendaItems, agendaText, loadAgendas } from "./agenda.js";
 import { minutesCommands } from "./minutes.js";
 import { attendCommand, meetingCommand } from "./proposals.js";
 import { closeForgotten, loadRuns, logLine } from "./runs.js";
+import type { MeetingsState } from "./state.js";
 import { meetingMigrations } from "./store.js";
 
 interface LoopState {
@@ -12,80 +15,90 @@ interface LoopState {
   sleeping?: { cancel(): void };
 }
 
-async function autoCloseLoop(app: AppContext, state: LoopState): Promise<void> {
+async function autoCloseLoop(app: AppContext, m: MeetingsState, state: LoopState): Promise<void> {
   while (!state.stopped) {
-    await closeForgotten(app).catch((err) => app.log.warn({ err }, "closing forgotten meetings failed"));
+    await closeForgotten(app, m).catch((err) => app.log.warn({ err }, "closing forgotten meetings failed"));
     const s = app.clock.sleep(60_000);
     state.sleeping = s;
     await s.done;
   }
 }
 
-export const meetingsFeature: Feature = {
-  name: "meetings",
-  migrations: meetingMigrations,
-  async init(app) {
-    await loadAgendas(app);
-    await loadRuns(app);
-  },
-  async start(app) {
-    const state: LoopState = { stopped: false };
-    app.services.set("meetings-loop", state);
-    void autoCloseLoop(app, state);
-  },
-  async stop(app) {
-    const state = app.services.get("meetings-loop") as LoopState | undefined;
-    if (state) {
-      state.stopped = true;
-      state.sleeping?.cancel();
-    }
-  },
-  onEvent: logLine,
-  commands: [
-    {
-      name: "meeting",
-      summary: "propose a meeting time, add alternatives, show attendance, pick the winner",
-      usage: '!meeting propose "title" <time> | alt <id> <time> | show <id> | pick <id> <option>',
-      examples: [
-        {
-          input: '!meeting propose "Devel meeting" 2099-12-02 15:00 UTC',
-          expect: /proposed "Devel meeting" \[[a-z0-9]{5}\]/,
-          asAdmin: true,
-        },
-        {
-          input: '!meeting propose "Devel meeting" 2099-12-02 15:00 UTC',
-          expect: "only admins and organisers may propose",
-        },
-        { input: "!meeting show nosuch", expect: 'no proposed meeting "nosuch"' },
-      ],
-      permission: "anyone",
-      run: (args: string, ctx: CommandContext) => meetingCommand(args, ctx),
+/** What other parts may ask of the meetings feature (the web pages show it). */
+export interface Meetings {
+  agendaOf(meeting: string): readonly AgendaItem[];
+}
+
+/** Needs the schedules feature (a picked time becomes reminders) and the seen feature (owners and chairs by name). */
+export function meetingsFeature(deps: { schedules: Schedules; seen: SeenPeople }): Feature & Meetings {
+  const m: MeetingsState = { runs: new Map(), agendas: new Map(), schedules: deps.schedules, seen: deps.seen };
+  let loop: LoopState | undefined;
+  return {
+    name: "meetings",
+    migrations: meetingMigrations,
+    async init(app) {
+      await loadAgendas(app, m);
+      await loadRuns(app, m);
+      m.schedules.scheduler.useAgenda((meeting) => agendaText(m, meeting));
     },
-    {
-      name: "attend",
-      summary: "say you can attend a proposed meeting (option 1 unless given)",
-      usage: "!attend <id> [option]",
-      examples: [{ input: "!attend nosuch", expect: 'no proposed meeting "nosuch"' }],
-      permission: "anyone",
-      run: (args: string, ctx: CommandContext) => attendCommand(args, ctx, true),
+    async start(app) {
+      loop = { stopped: false };
+      void autoCloseLoop(app, m, loop);
     },
-    {
-      name: "unattend",
-      summary: "take back your attendance",
-      usage: "!unattend <id> [option]",
-      examples: [{ input: "!unattend nosuch", expect: 'no proposed meeting "nosuch"' }],
-      permission: "anyone",
-      run: (args: string, ctx: CommandContext) => attendCommand(args, ctx, false),
+    async stop() {
+      if (loop) {
+        loop.stopped = true;
+        loop.sleeping?.cancel();
+      }
     },
-    {
-      name: "agenda",
-      summary: "a meeting's agenda: add items with owners, list, remove, reorder",
-      usage:
-        "!agenda add <meeting> <text> [(owner)] | list <meeting> | remove <meeting> <n> | move <meeting> <from> <to>",
-      examples: [{ input: "!agenda list nosuch", expect: 'no meeting "nosuch"' }],
-      permission: "anyone",
-      run: (args: string, ctx: CommandContext) => agendaCommand(args, ctx),
-    },
-    ...minutesCommands,
-  ],
-};
+    onEvent: (event, app) => logLine(m, event, app),
+    agendaOf: (meeting) => agendaItems(m, meeting),
+    commands: [
+      {
+        name: "meeting",
+        summary: "propose a meeting time, add alternatives, show attendance, pick the winner",
+        usage: '!meeting propose "title" <time> | alt <id> <time> | show <id> | pick <id> <option>',
+        examples: [
+          {
+            input: '!meeting propose "Devel meeting" 2099-12-02 15:00 UTC',
+            expect: /proposed "Devel meeting" \[[a-z0-9]{5}\]/,
+            asAdmin: true,
+          },
+          {
+            input: '!meeting propose "Devel meeting" 2099-12-02 15:00 UTC',
+            expect: "only admins and organisers may propose",
+          },
+          { input: "!meeting show nosuch", expect: 'no proposed meeting "nosuch"' },
+        ],
+        permission: "anyone",
+        run: (args: string, ctx: CommandContext) => meetingCommand(m, args, ctx),
+      },
+      {
+        name: "attend",
+        summary: "say you can attend a proposed meeting (option 1 unless given)",
+        usage: "!attend <id> [option]",
+        examples: [{ input: "!attend nosuch", expect: 'no proposed meeting "nosuch"' }],
+        permission: "anyone",
+        run: (args: string, ctx: CommandContext) => attendCommand(args, ctx, true),
+      },
+      {
+        name: "unattend",
+        summary: "take back your attendance",
+        usage: "!unattend <id> [option]",
+        examples: [{ input: "!unattend nosuch", expect: 'no proposed meeting "nosuch"' }],
+        permission: "anyone",
+        run: (args: string, ctx: CommandContext) => attendCommand(args, ctx, false),
+      },
+      {
+        name: "agenda",
+        summary: "a meeting's agenda: add items with owners, list, remove, reorder",
+        usage:
+          "!agenda add <meeting> <text> [(owner)] | list <meeting> | remove <meeting> <n> | move <meeting> <from> <to>",
+        examples: [{ input: "!agenda list nosuch", expect: 'no meeting "nosuch"' }],
+        permission: "anyone",
+        run: (args: string, ctx: CommandContext) => agendaCommand(m, args, ctx),
+      },
+      ...minutesCommands(m),
+    ],
+  };
+}

@@ -6,7 +6,8 @@
 import type { AnyCommand, CommandContext } from "../../core/commands.js";
 import { UserError } from "../../core/errors.js";
 import { personOfName } from "./people.js";
-import { endRun, linkKey, type Run, runs, say } from "./runs.js";
+import { endRun, linkKey, type Run, say } from "./runs.js";
+import type { MeetingsState } from "./state.js";
 import { shortId } from "./store.js";
 
 async function isChair(ctx: CommandContext, run: Run): Promise<boolean> {
@@ -16,8 +17,8 @@ async function isChair(ctx: CommandContext, run: Run): Promise<boolean> {
   );
 }
 
-function current(ctx: CommandContext): Run {
-  const run = runs(ctx.app).get(linkKey(ctx.app, ctx.room));
+function current(ctx: CommandContext, m: MeetingsState): Run {
+  const run = m.runs.get(linkKey(ctx.app, ctx.room));
   if (!run) throw new UserError("no meeting is running here; start one with #startmeeting <title>");
   return run;
 }
@@ -46,37 +47,38 @@ async function addItem(
   );
 }
 
-type Handler = (args: string, ctx: CommandContext) => Promise<string>;
+type Handler = (args: string, ctx: CommandContext, m: MeetingsState) => Promise<string>;
+type RunHandler = (args: string, ctx: CommandContext, run: Run, m: MeetingsState) => Promise<string>;
 
 /** A command that notes an item of one kind and acknowledges it. */
 const note =
   (kind: string, ack: (args: string) => string, chairs: boolean): Handler =>
-  async (args, ctx) => {
-    const run = current(ctx);
+  async (args, ctx, m) => {
+    const run = current(ctx, m);
     if (chairs && !(await isChair(ctx, run))) throw new UserError("only the meeting's chairs may do that");
     await addItem(ctx, run, kind, args);
     return ack(args);
   };
 
 const chairOnly =
-  (h: (args: string, ctx: CommandContext, run: Run) => Promise<string>): Handler =>
-  async (args, ctx) => {
-    const run = current(ctx);
+  (h: RunHandler): Handler =>
+  async (args, ctx, m) => {
+    const run = current(ctx, m);
     if (!(await isChair(ctx, run))) throw new UserError("only the meeting's chairs may do that");
-    return h(args, ctx, run);
+    return h(args, ctx, run, m);
   };
 const anyone =
-  (h: (args: string, ctx: CommandContext, run: Run) => Promise<string>): Handler =>
-  async (args, ctx) =>
-    h(args, ctx, current(ctx));
+  (h: RunHandler): Handler =>
+  async (args, ctx, m) =>
+    h(args, ctx, current(ctx, m), m);
 
 const handlers: Record<string, { summary: string; run: Handler; example?: string }> = {
   startmeeting: {
     summary: "start taking minutes in this room and every room linked to it",
     example: "#startmeeting Devel meeting",
-    async run(args, ctx) {
+    async run(args, ctx, m) {
       const key = linkKey(ctx.app, ctx.room);
-      const running = runs(ctx.app).get(key);
+      const running = m.runs.get(key);
       if (running) throw new UserError(`"${running.title}" is already running here; a chair can #endmeeting it`);
       const title = args.trim().slice(0, 200) || "Meeting";
       const person = await ctx.app.identity.personId(ctx.user);
@@ -93,7 +95,7 @@ const handlers: Record<string, { summary: string; run: Handler; example?: string
         "INSERT INTO minutes_runs (id, link, title, started_at, starter, chairs) VALUES (?, ?, ?, ?, ?, ?)",
         [run.id, key, title, run.startedAt, person, JSON.stringify(run.chairs)],
       );
-      runs(ctx.app).set(key, run);
+      m.runs.set(key, run);
       await say(
         ctx.app,
         key,
@@ -105,8 +107,8 @@ const handlers: Record<string, { summary: string; run: Handler; example?: string
   },
   endmeeting: {
     summary: "end the meeting and publish the minutes (chairs)",
-    run: chairOnly(async (_a, ctx, run) => {
-      await endRun(ctx.app, run, ctx.user.name);
+    run: chairOnly(async (_a, ctx, run, m) => {
+      await endRun(ctx.app, m, run, ctx.user.name);
       return "";
     }),
   },
@@ -136,23 +138,23 @@ const handlers: Record<string, { summary: string; run: Handler; example?: string
   },
   action: {
     summary: "record an action item for a person",
-    run: anyone(async (a, ctx, run) => {
+    run: anyone(async (a, ctx, run, state) => {
       const m = /^(\S+)\s+([\s\S]+)$/.exec(a.trim());
       if (!m) throw new UserError("#action <person> <what they will do>");
       // Grouped by the person the name means: "mara" on IRC and "@mara_d" on Discord may be one person.
       const name = m[1].replace(/^@/, "");
-      await addItem(ctx, run, "action", m[2], { name, person: await personOfName(ctx, name) });
+      await addItem(ctx, run, "action", m[2], { name, person: await personOfName(ctx, state.seen, name) });
       return `action for ${name} noted`;
     }),
   },
   chair: {
     summary: "add chairs (chairs)",
-    run: chairOnly(async (a, ctx, run) => {
+    run: chairOnly(async (a, ctx, run, m) => {
       for (const name of a
         .split(/[\s,]+/)
         .filter(Boolean)
         .slice(0, 10)) {
-        const key = await personOfName(ctx, name);
+        const key = await personOfName(ctx, m.seen, name);
         if (!run.chairs.includes(key)) run.chairs.push(key);
       }
       await ctx.app.store.run("UPDATE minutes_runs SET chairs = ? WHERE id = ?", [JSON.stringify(run.chairs), run.id]);
@@ -161,9 +163,9 @@ const handlers: Record<string, { summary: string; run: Handler; example?: string
   },
   unchair: {
     summary: "remove chairs (chairs)",
-    run: chairOnly(async (a, ctx, run) => {
+    run: chairOnly(async (a, ctx, run, m) => {
       for (const name of a.split(/[\s,]+/).filter(Boolean)) {
-        const key = await personOfName(ctx, name);
+        const key = await personOfName(ctx, m.seen, name);
         run.chairs = run.chairs.filter((c) => c !== key && c !== `name:${name.toLowerCase()}`);
       }
       await ctx.app.store.run("UPDATE minutes_runs SET chairs = ? WHERE id = ?", [JSON.stringify(run.chairs), run.id]);
@@ -220,25 +222,26 @@ const handlers: Record<string, { summary: string; run: Handler; example?: string
   },
 };
 
-export const minutesCommands: AnyCommand[] = Object.entries(handlers).map(([name, h]) => ({
-  name,
-  prefix: "#",
-  summary: h.summary,
-  usage: `#${name}`,
-  // The examples run in order in one room: a meeting is started, ended, and then there is none to act on.
-  examples: [
-    {
-      input: h.example ?? `#${name}`,
-      expect:
-        name === "startmeeting"
-          ? "started by"
-          : name === "endmeeting"
-            ? "ended by"
-            : name === "commands"
-              ? "#startmeeting"
-              : "no meeting is running here",
-    },
-  ],
-  permission: "anyone" as const,
-  run: h.run,
-}));
+export const minutesCommands = (m: MeetingsState): AnyCommand[] =>
+  Object.entries(handlers).map(([name, h]) => ({
+    name,
+    prefix: "#",
+    summary: h.summary,
+    usage: `#${name}`,
+    // The examples run in order in one room: a meeting is started, ended, and then there is none to act on.
+    examples: [
+      {
+        input: h.example ?? `#${name}`,
+        expect:
+          name === "startmeeting"
+            ? "started by"
+            : name === "endmeeting"
+              ? "ended by"
+              : name === "commands"
+                ? "#startmeeting"
+                : "no meeting is running here",
+      },
+    ],
+    permission: "anyone" as const,
+    run: (args: string, ctx: CommandContext) => h.run(args, ctx, m),
+  }));

@@ -4,11 +4,11 @@
  */
 import type { CommandContext } from "../../core/commands.js";
 import type { AppContext } from "../../core/context.js";
-import { findSeen } from "../seen.js";
+import type { SeenPeople } from "../seen.js";
 
 /** The person a name means: someone crier has seen under it (on the asker's platform first), else the name itself. */
-export async function personOfName(ctx: CommandContext, name: string): Promise<string> {
-  const [who] = await findSeen(ctx.app.store, name, ctx.room.account);
+export async function personOfName(ctx: CommandContext, seen: SeenPeople, name: string): Promise<string> {
+  const [who] = await seen.find(name, ctx.room.account);
   return who ? ctx.app.identity.personId(who) : `name:${name.replace(/^@/, "").toLowerCase()}`;
 }
 
@@ -19,6 +19,7 @@ export async function personOfName(ctx: CommandContext, name: string): Promise<s
  */
 export async function nameOfPerson(
   app: AppContext,
+  seen: SeenPeople,
   key: string,
   lines: ReadonlyArray<{ person: string; nick: string }>,
 ): Promise<string> {
@@ -27,11 +28,8 @@ export async function nameOfPerson(
   if (spoke) return spoke.nick;
   for (const id of await app.identity.identitiesOf(key)) {
     const at = id.indexOf(":");
-    const seen = await app.store.get<{ name: string }>(
-      "SELECT name FROM seen_users WHERE account = ? AND user_id = ? ORDER BY last_seen DESC",
-      [id.slice(0, at), id.slice(at + 1)],
-    );
-    if (seen) return seen.name;
+    const name = await seen.lastName({ account: id.slice(0, at), id: id.slice(at + 1) });
+    if (name) return name;
   }
   return key.slice(key.indexOf(":") + 1);
 }

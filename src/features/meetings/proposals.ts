@@ -6,11 +6,11 @@ import { type CommandContext, splitArgs, usageError } from "../../core/commands.
 import { UserError } from "../../core/errors.js";
 import { expandTargets } from "../../core/targets.js";
 import { linksOf } from "../../relay/links.js";
-import type { Scheduler } from "../../services/scheduler.js";
 import { zonesLine } from "../../services/timezones.js";
 import { parseWhen } from "../../services/when.js";
 import { formatInstant } from "../../services/world-time.js";
 import { DEFAULT_REMINDER_TEXT } from "../schedules.js";
+import type { MeetingsState } from "./state.js";
 import { shortId } from "./store.js";
 
 const MAX_OPTIONS = 10;
@@ -41,7 +41,7 @@ async function isOrganiser(ctx: CommandContext): Promise<boolean> {
   return ids.some((i) => ctx.app.config.commands.organisers.includes(i));
 }
 
-export async function meetingCommand(args: string, ctx: CommandContext): Promise<string> {
+export async function meetingCommand(m: MeetingsState, args: string, ctx: CommandContext): Promise<string> {
   const [verb, ...rest] = splitArgs(args);
   const store = ctx.app.store;
   switch ((verb ?? "").toLowerCase()) {
@@ -100,7 +100,7 @@ export async function meetingCommand(args: string, ctx: CommandContext): Promise
       );
       if (!o) throw new UserError(`"${p.title}" has no option ${opt ?? ""}`);
       await store.run("UPDATE meeting_proposals SET picked = ? WHERE id = ?", [n, p.id]);
-      const scheduler = ctx.app.services.get("scheduler") as Scheduler;
+      const { scheduler } = m.schedules;
       const room = { account: p.account, room: p.room };
       const links = linksOf(ctx.app.config.links, room).map((l) => l.name);
       const targets = links.length ? expandTargets(ctx.app.config, links) : [room];

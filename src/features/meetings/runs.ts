@@ -10,6 +10,7 @@ import { toPlain } from "../../core/richtext.js";
 import { linksOf } from "../../relay/links.js";
 import { writeMinutes } from "./minutes-writer.js";
 import { nameOfPerson } from "./people.js";
+import type { MeetingsState } from "./state.js";
 
 export interface Run {
   id: string;
@@ -21,16 +22,6 @@ export interface Run {
   itemSeq: number;
   vote?: { question: string; votes: Map<string, number> };
 }
-
-const STATE = "minutes-runs";
-export const runs = (app: AppContext): Map<string, Run> => {
-  let m = app.services.get(STATE) as Map<string, Run> | undefined;
-  if (!m) {
-    m = new Map();
-    app.services.set(STATE, m);
-  }
-  return m;
-};
 
 /** A meeting runs over the first link a room is in, or over the room alone. */
 export function linkKey(app: AppContext, room: RoomRef): string {
@@ -47,7 +38,7 @@ function roomsOf(app: AppContext, key: string): RoomRef[] {
   return [{ account, room: room.join("/") }];
 }
 
-export async function loadRuns(app: AppContext): Promise<void> {
+export async function loadRuns(app: AppContext, m: MeetingsState): Promise<void> {
   const open = await app.store.all<{ id: string; link: string; title: string; started_at: number; chairs: string }>(
     "SELECT id, link, title, started_at, chairs FROM minutes_runs WHERE ended_at IS NULL",
   );
@@ -56,7 +47,7 @@ export async function loadRuns(app: AppContext): Promise<void> {
       "SELECT (SELECT COALESCE(MAX(seq), 0) FROM minutes_lines WHERE run = ?) AS l, (SELECT COALESCE(MAX(seq), 0) FROM minutes_items WHERE run = ?) AS i",
       [r.id, r.id],
     );
-    runs(app).set(r.link, {
+    m.runs.set(r.link, {
       id: r.id,
       link: r.link,
       title: r.title,
@@ -69,9 +60,9 @@ export async function loadRuns(app: AppContext): Promise<void> {
 }
 
 /** Logs every human line said in a room of a running meeting; counts votes. */
-export async function logLine(event: ChatEvent, app: AppContext): Promise<void> {
+export async function logLine(m: MeetingsState, event: ChatEvent, app: AppContext): Promise<void> {
   if (event.kind !== "message" || event.fromSelf) return;
-  const run = runs(app).get(linkKey(app, event.room));
+  const run = m.runs.get(linkKey(app, event.room));
   if (!run) return;
   const text = toPlain(event.body).slice(0, 2000);
   const person = await app.identity.personId(event.sender);
@@ -97,10 +88,10 @@ export async function say(app: AppContext, key: string, text: string, tag: strin
   for (const room of roomsOf(app, key)) await app.notify(room, text, `${tag}->${room.account}/${room.room}`);
 }
 
-export async function endRun(app: AppContext, run: Run, by: string): Promise<string> {
+export async function endRun(app: AppContext, m: MeetingsState, run: Run, by: string): Promise<string> {
   const now = app.clock.now();
   await app.store.run("UPDATE minutes_runs SET ended_at = ? WHERE id = ?", [now, run.id]);
-  runs(app).delete(run.link);
+  m.runs.delete(run.link);
   const items = await app.store.all<{
     kind: string;
     text: string;
@@ -114,7 +105,7 @@ export async function endRun(app: AppContext, run: Run, by: string): Promise<str
     [run.id],
   );
   const chairNames: string[] = [];
-  for (const c of run.chairs) chairNames.push(await nameOfPerson(app, c, lines));
+  for (const c of run.chairs) chairNames.push(await nameOfPerson(app, m.seen, c, lines));
   const stem = writeMinutes(app.stateDir, {
     id: run.id,
     title: run.title,
@@ -142,12 +133,12 @@ export async function endRun(app: AppContext, run: Run, by: string): Promise<str
 }
 
 /** Warns, then closes meetings left open longer than `minutes.autoCloseAfter`. */
-export async function closeForgotten(app: AppContext): Promise<void> {
+export async function closeForgotten(app: AppContext, m: MeetingsState): Promise<void> {
   const limit = parseDuration(app.config.minutes.autoCloseAfter) ?? 3 * 3_600_000;
   const now = app.clock.now();
-  for (const run of [...runs(app).values()]) {
+  for (const run of [...m.runs.values()]) {
     const age = now - run.startedAt;
-    if (age >= limit) await endRun(app, run, "");
+    if (age >= limit) await endRun(app, m, run, "");
     else if (age >= limit - 15 * 60_000) {
       const r = await app.store.run("UPDATE minutes_runs SET warned = 1 WHERE id = ? AND warned = 0", [run.id]);
       if (r.changes)

@@ -17,7 +17,6 @@ import { join } from "node:path";
 import { after, before, describe, it } from "node:test";
 import { stringify } from "yaml";
 import { parseConfig } from "../../../src/config/load.js";
-import type { Scheduler } from "../../../src/services/scheduler.js";
 import { FixtureServer } from "../../unit/advisories/server.js";
 import { makeTestApp } from "../../helpers/app.js";
 import { RawIrcClient } from "../../testbed/irc-client.js";
@@ -94,7 +93,7 @@ describe("adversarial: floods and resource exhaustion", () => {
     const accepted = answers.filter((a) => a.startsWith("ok,")).length;
     assert.ok(accepted <= 60, `${accepted} accepted`);
     assert.equal(answers.filter((a) => a.includes("slow down")).length, 1, answers.join("\n"));
-    const scheduler = net.app!.app.ctx.services.get("scheduler") as Scheduler;
+    const scheduler = net.app!.app.features.schedules.scheduler;
     const stored = (await scheduler.list({ kind: "reminder" })).filter((s) => s.text.startsWith("flood "));
     assert.equal(stored.length, accepted, "exactly the answered reminders are stored");
     net.ivan.say(CHANNEL, "!ping");
@@ -161,7 +160,7 @@ describe("adversarial: floods and resource exhaustion", () => {
       "{{RECENT}}",
       new Date(Date.now() - 3_600_000).toUTCString(),
     );
-    const watcher = net.app!.app.ctx.services.get("advisories") as { pollNow(id: string): Promise<number> };
+    const watcher = net.app!.app.features.advisories.watcher;
     feedServer.routes.set("/feed", { body: feed });
     assert.equal(await watcher.pollNow("shrinking"), 2);
     feedServer.routes.set("/feed", { body: feed.replace(/<item>[\s\S]*<\/item>/, "") });

@@ -4,7 +4,6 @@ import { mkdtempSync, readFileSync, writeFileSync } from "node:fs";
 import { tmpdir } from "node:os";
 import { join } from "node:path";
 import { after, before, describe, it } from "node:test";
-import type { AdvisoryWatcher } from "../../../src/features/advisories/watcher.js";
 import { FakeClock } from "../../../src/services/clock.js";
 import { makeTestApp, type TestApp } from "../../helpers/app.js";
 import { FixtureServer } from "./server.js";
@@ -19,7 +18,7 @@ const fixture = (name: string, when = NOW - 3_600_000) =>
 const rooms = { console: { user: "op", rooms: ["a", "b", "admin"] } };
 const notices = (t: TestApp, room: string) =>
   t.console.sent.filter((s) => s.room === room && s.text.startsWith("Security advisory"));
-const watcher = (t: TestApp) => t.app.ctx.services.get("advisories") as AdvisoryWatcher;
+const watcher = (t: TestApp) => t.app.features.advisories.watcher;
 /** Waits for n notices, moving the fake clock on so paced notices (one a second) go out. */
 const settle = async (t: TestApp, n: number, room = "a") => {
   const clock = t.app.ctx.clock as FakeClock;

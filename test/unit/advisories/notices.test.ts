@@ -16,7 +16,7 @@ import { FixtureServer } from "./server.js";
 const NOW = Date.UTC(2026, 10, 25, 12, 0);
 const RECENT = new Date(NOW - 3_600_000).toISOString();
 const rooms = { console: { user: "op", rooms: ["a", "b", "admin"] } };
-const watcher = (t: TestApp) => t.app.ctx.services.get("advisories") as AdvisoryWatcher;
+const watcher = (t: TestApp) => t.app.features.advisories.watcher;
 const sentIn = (t: TestApp, room: string, start = "") =>
   t.console.sent.filter((s) => s.room === room && s.text.startsWith(start)).map((s) => s.text);
 const app = (sources: unknown[]) =>

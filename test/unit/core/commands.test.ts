@@ -3,7 +3,9 @@ import { describe, it } from "node:test";
 import { CommandRegistry, helpLines, splitArgs } from "../../../src/core/commands.js";
 import type { Feature } from "../../../src/core/context.js";
 import { UserError } from "../../../src/core/errors.js";
-import { features } from "../../../src/features/index.js";
+import { buildFeatures } from "../../../src/features/index.js";
+
+const features = buildFeatures().all;
 import { makeTestApp } from "../../helpers/app.js";
 
 const noop = async () => undefined;
@@ -141,7 +143,7 @@ describe("error boundary", () => {
   };
 
   it("shows a UserError's text, a bug's reference id, and keeps serving", async () => {
-    const t = await makeTestApp({}, { features: [...features, boom] });
+    const t = await makeTestApp({}, { extraFeatures: [boom] });
     try {
       await t.say("!boom");
       const answer = await t.expectSent(/something went wrong \(ref [0-9a-f]{4}\)/);
@@ -157,7 +159,7 @@ describe("error boundary", () => {
   });
 
   it("enforces permissions from the declaration", async () => {
-    const t = await makeTestApp({}, { features: [...features, boom] });
+    const t = await makeTestApp({}, { extraFeatures: [boom] });
     try {
       await t.say("!secret", { user: "stranger" });
       await t.expectSent("only admins may use !secret");

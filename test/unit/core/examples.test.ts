@@ -1,7 +1,9 @@
 /** Every example declared by a command runs as a test: the answer must contain or match what it declares. */
 import assert from "node:assert/strict";
 import { after, before, describe, it } from "node:test";
-import { features } from "../../../src/features/index.js";
+import { buildFeatures } from "../../../src/features/index.js";
+
+const features = buildFeatures().all;
 import { makeTestApp, type TestApp } from "../../helpers/app.js";
 
 describe("declared command examples", () => {

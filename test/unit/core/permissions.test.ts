@@ -5,7 +5,9 @@
  */
 import assert from "node:assert/strict";
 import { after, before, describe, it } from "node:test";
-import { features } from "../../../src/features/index.js";
+import { buildFeatures } from "../../../src/features/index.js";
+
+const features = buildFeatures().all;
 import { makeTestApp, type TestApp } from "../../helpers/app.js";
 
 const restricted = features.flatMap((f) => (f.commands ?? []).filter((c) => c.permission !== "anyone"));

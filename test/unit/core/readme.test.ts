@@ -2,7 +2,9 @@
 import assert from "node:assert/strict";
 import { readFileSync } from "node:fs";
 import { describe, it } from "node:test";
-import { features } from "../../../src/features/index.js";
+import { buildFeatures } from "../../../src/features/index.js";
+
+const features = buildFeatures().all;
 
 const readme = readFileSync("README.md", "utf8");
 

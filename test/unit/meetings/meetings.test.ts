@@ -4,7 +4,6 @@ import { readdirSync, readFileSync } from "node:fs";
 import { join } from "node:path";
 import { describe, it } from "node:test";
 import { FakeClock } from "../../../src/services/clock.js";
-import type { Scheduler } from "../../../src/services/scheduler.js";
 import { makeTestApp } from "../../helpers/app.js";
 
 const NOW = Date.UTC(2026, 10, 25, 12, 0);
@@ -52,7 +51,7 @@ describe("meetings", () => {
       await b.waitFor((s) => s.text === "only admins and organisers may pick the time");
       await t.say(`!meeting pick ${id} 1`, { room: "a", user: "op" });
       await t.expectSent(/"Devel meeting" is on Wed 2 Dec 2026 15:00 UTC — 15:00 Berlin|15:00 UTC/);
-      const sched = t.app.ctx.services.get("scheduler") as Scheduler;
+      const sched = t.app.features.schedules.scheduler;
       const reminder = await sched.get(`meeting:${id}:1h`);
       assert.equal(reminder?.nextAt, Date.UTC(2026, 11, 2, 14, 0));
       assert.deepEqual(

@@ -5,7 +5,6 @@ import { tmpdir } from "node:os";
 import { join } from "node:path";
 import { describe, it } from "node:test";
 import { FakeClock } from "../../../src/services/clock.js";
-import type { Scheduler } from "../../../src/services/scheduler.js";
 import { makeTestApp } from "../../helpers/app.js";
 import { recordFired } from "./helpers.js";
 
@@ -29,7 +28,7 @@ describe("downtime, clock steps, scale", () => {
     const stateDir = mkdtempSync(join(tmpdir(), "crier-down-"));
     const clock = new FakeClock(T0);
     const first = await makeTestApp(config, { clock, stateDir });
-    const sched = first.app.ctx.services.get("scheduler") as Scheduler;
+    const sched = first.app.features.schedules.scheduler;
     for (let i = 0; i < 25; i++) {
       const at = T0 + (i + 1) * 3_600_000;
       await sched.upsert({
@@ -56,8 +55,8 @@ describe("downtime, clock steps, scale", () => {
     clock.set(T0 + 3 * DAY);
     const second = await makeTestApp(config, { clock, stateDir });
     try {
-      const fired = recordFired(second.app.ctx.services.get("scheduler") as Scheduler);
-      (second.app.ctx.services.get("scheduler") as Scheduler).wake();
+      const fired = recordFired(second.app.features.schedules.scheduler);
+      second.app.features.schedules.scheduler.wake();
       await until(() => fired.length === 50);
       assert.equal(fired.filter((f) => f.missed).length, 25);
       assert.equal(fired.filter((f) => f.late && !f.missed).length, 25);
@@ -93,7 +92,7 @@ describe("downtime, clock steps, scale", () => {
     const clock = new FakeClock(T0);
     const t = await makeTestApp(config, { clock });
     try {
-      const sched = t.app.ctx.services.get("scheduler") as Scheduler;
+      const sched = t.app.features.schedules.scheduler;
       const fired = recordFired(sched);
       await sched.upsert({
         id: "reminder:x",
@@ -124,7 +123,7 @@ describe("downtime, clock steps, scale", () => {
     const clock = new FakeClock(T0);
     const t = await makeTestApp(config, { clock });
     try {
-      const sched = t.app.ctx.services.get("scheduler") as Scheduler;
+      const sched = t.app.features.schedules.scheduler;
       const fired = recordFired(sched);
       await sched.upsert({
         id: "reminder:past",
@@ -164,7 +163,7 @@ describe("downtime, clock steps, scale", () => {
           );
         }
       });
-      const sched = t.app.ctx.services.get("scheduler") as Scheduler;
+      const sched = t.app.features.schedules.scheduler;
       const fired = recordFired(sched);
       clock.set(T0 + 3_600_000);
       sched.wake();

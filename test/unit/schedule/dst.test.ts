@@ -7,7 +7,6 @@ import { join } from "node:path";
 import { describe, it } from "node:test";
 import { stringify } from "yaml";
 import { FakeClock } from "../../../src/services/clock.js";
-import type { Scheduler } from "../../../src/services/scheduler.js";
 import { makeTestApp } from "../../helpers/app.js";
 import { advanceTo, recordFired } from "./helpers.js";
 
@@ -42,7 +41,7 @@ async function runEngine(from: number, until: number) {
     },
     { clock },
   );
-  const scheduler = t.app.ctx.services.get("scheduler") as Scheduler;
+  const scheduler = t.app.features.schedules.scheduler;
   const fired = recordFired(scheduler);
   const nextDue = async () => {
     const r = await t.app.ctx.store.get<{ t: number | null }>(
