@@ -22,7 +22,8 @@ function startDaemon(stateDir: string) {
   child.stderr.on("data", (d) => {
     err += d;
   });
-  const waitFor = (re: RegExp, ms = 15000) =>
+  // Generous: on a busy machine the first start (tsx transpiling every source) alone can take many seconds.
+  const waitFor = (re: RegExp, ms = 60_000) =>
     new Promise<void>((resolve, reject) => {
       const t = setInterval(() => {
         if (re.test(out)) {
