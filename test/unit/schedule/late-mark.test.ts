@@ -2,7 +2,6 @@
 import assert from "node:assert/strict";
 import { describe, it } from "node:test";
 import { FakeClock } from "../../../src/services/clock.js";
-import type { Scheduler } from "../../../src/services/scheduler.js";
 import { makeTestApp } from "../../helpers/app.js";
 import { recordFired } from "./helpers.js";
 
@@ -19,7 +18,7 @@ describe("late mark on reminders", () => {
       const clock = new FakeClock(T0);
       const t = await makeTestApp({ accounts: { console: { user: "op", rooms: ["a"] } } }, { clock });
       try {
-        const sched = t.app.ctx.services.get("scheduler") as Scheduler;
+        const sched = t.app.features.schedules.scheduler;
         const fired = recordFired(sched);
         await sched.upsert({
           id: `reminder:late${lateBy}`,
