@@ -34,14 +34,14 @@ export function registerStart(program: Command): void {
       }
       const accounts = Object.keys(config.accounts);
       if (process.stdout.isTTY || accounts.some((a) => a === "console" || a.startsWith("console."))) {
-        const web = app.ctx.services.get("web") as { port: number } | undefined;
+        const webPort = app.features.web.port;
         process.stdout.write(
           banner({
             version: packageVersion(),
             configFile: opts.config,
             config,
             stateDir: app.ctx.stateDir,
-            webUrl: web ? webUrlOf(config.http.host, web.port, config.http.publicUrl) : undefined,
+            webUrl: webPort === undefined ? undefined : webUrlOf(config.http.host, webPort, config.http.publicUrl),
           }),
         );
       }

@@ -7,7 +7,6 @@ import { mkdtempSync, writeFileSync } from "node:fs";
 import { tmpdir } from "node:os";
 import { join } from "node:path";
 import { after, before, describe, it } from "node:test";
-import type { AdvisoryWatcher } from "../../../src/features/advisories/watcher.js";
 import { cvss3BaseScore } from "../../../src/features/advisories/types.js";
 import { FakeClock } from "../../../src/services/clock.js";
 import { makeTestApp, type TestApp } from "../../helpers/app.js";
