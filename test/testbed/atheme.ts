@@ -7,7 +7,7 @@ import { type ChildProcess, spawn } from "node:child_process";
 import { existsSync, mkdtempSync, readFileSync, rmSync, writeFileSync } from "node:fs";
 import { tmpdir } from "node:os";
 import { join } from "node:path";
-import { type InspIRCd, LINK_PASSWORD, SERVICES_NAME, startInspIRCd } from "./inspircd.js";
+import { type AccountCaps, type InspIRCd, LINK_PASSWORD, SERVICES_NAME, startInspIRCd } from "./inspircd.js";
 import { RawIrcClient } from "./irc-client.js";
 import { waitUntil } from "./ports.js";
 
@@ -76,8 +76,8 @@ saslserv { nick = "SaslServ"; user = "SaslServ"; host = "${SERVICES_NAME}"; real
 
 /** InspIRCd with Atheme linked to it; resolves once NickServ is on the network (the link burst is done). */
 export async function startIrcWithServices(
-  /** `accountTag: false` leaves out InspIRCd's account-tag module, for the WHOIS fallback. */
-  opts: { historyLines?: number; accountTag?: boolean } = {},
+  /** `accountCaps` leaves out InspIRCd's account-tag (and extended-join, account-notify) modules: the fallbacks. */
+  opts: { historyLines?: number; accountCaps?: AccountCaps } = {},
 ): Promise<IrcWithServices> {
   if (!BINARY) throw new Error("Atheme not found — run: bash scripts/testbed-install.sh (installs atheme-services)");
   const ircd = await startInspIRCd({ ...opts, services: true });
@@ -143,6 +143,9 @@ export async function registerAccount(client: RawIrcClient, password: string): P
 
 /** Logs a connected client in to an existing account (NickServ IDENTIFY) and waits for services to confirm. */
 export async function identify(client: RawIrcClient, account: string, password: string): Promise<void> {
+  const from = client.lines.length;
   client.say("NickServ", `IDENTIFY ${account} ${password}`);
-  await client.waitFor(/ 900 /);
+  await waitUntil(`${client.nick} logged in as ${account}`, () =>
+    client.lines.slice(from).some((l) => new RegExp(` 900 \\S+ \\S+ ${account} `).test(l)),
+  );
 }

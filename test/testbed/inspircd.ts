@@ -39,7 +39,10 @@ function servicesConfig(linkPort: number | undefined): string {
 `;
 }
 
-function config(dir: string, port: number, historyLines: number, linkPort?: number, accountTag = true): string {
+/** Which IRCv3 account features the server offers: all, all but account-tag, or none (only WHOX and WHOIS 330). */
+export type AccountCaps = "all" | "no-tag" | "none";
+
+function config(dir: string, port: number, historyLines: number, linkPort?: number, caps: AccountCaps = "all"): string {
   return `<server name="irc.test.local" description="crier test" network="TestNet" id="001">
 <admin name="t" nick="t" email="t@t.invalid">
 <bind address="127.0.0.1" port="${port}" type="clients">
@@ -51,9 +54,9 @@ function config(dir: string, port: number, historyLines: number, linkPort?: numb
 <performance netbuffersize="10240" somaxconn="128" softlimit="12800" clonesonconnect="no" quietbursts="yes">
 <pid file="${dir}/inspircd.pid">
 <log method="file" type="USERINPUT" level="rawio" flush="1" target="${dir}/ircd.log">
-<module name="cap"><module name="ircv3"><module name="ircv3_echomessage"><module name="ircv3_servertime">
+<module name="cap">${caps === "none" ? "" : '<module name="ircv3">'}<module name="ircv3_echomessage"><module name="ircv3_servertime">
 <module name="ircv3_msgid"><module name="ircv3_ctctags"><module name="ircv3_batch">
-<module name="ircv3_labeledresponse">${accountTag ? '<module name="ircv3_accounttag">' : ""}<module name="ircv3_capnotify">
+<module name="ircv3_labeledresponse">${caps === "all" ? '<module name="ircv3_accounttag">' : ""}<module name="ircv3_capnotify">
 <module name="botmode"><module name="namesx"><module name="uhnames"><module name="chanhistory">
 <chanhistory maxlines="${historyLines}" notice="no" bots="yes">
 <dns timeout="1">
@@ -62,14 +65,14 @@ ${servicesConfig(linkPort)}`;
 }
 
 export async function startInspIRCd(
-  opts: { historyLines?: number; services?: boolean; accountTag?: boolean } = {},
+  opts: { historyLines?: number; services?: boolean; accountCaps?: AccountCaps } = {},
 ): Promise<InspIRCd> {
   if (!BINARY) throw new Error("InspIRCd not found — run: bash scripts/testbed-install.sh");
   const dir = mkdtempSync(join(tmpdir(), "crier-ircd-"));
   const port = await freePort();
   const linkPort = opts.services ? await freePort() : undefined;
   writeFileSync(join(dir, "motd"), "crier test server\n");
-  writeFileSync(join(dir, "inspircd.conf"), config(dir, port, opts.historyLines ?? 50, linkPort, opts.accountTag));
+  writeFileSync(join(dir, "inspircd.conf"), config(dir, port, opts.historyLines ?? 50, linkPort, opts.accountCaps));
   let proc: ChildProcess | undefined;
   const start = async () => {
     const child = spawn(BINARY, ["--runasroot", "--nofork", `--config=${join(dir, "inspircd.conf")}`], {

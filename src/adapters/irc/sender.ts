@@ -2,7 +2,10 @@
  * Who sent a message: with IRCv3 account-tag the server stamps each message with the sender's account (no tag =
  * not logged in), which is exact even if the nick changed hands a moment ago. Without it, the account book
  * (extended-join, account-notify, WHOX) answers for people in crier's channels, and a WHOIS (numeric 330) for
- * anyone else — asked per message and never remembered, since crier would not see that nick change hands.
+ * anyone else. A WHOIS answer is remembered only for someone in a shared channel (crier sees that nick's changes
+ * and quits); for anyone else it is asked per message, since crier would not see the nick change hands. A WHOIS
+ * describes whoever holds the nick when the server answers (one who has left by then counts as not logged in):
+ * the reason account-tag is preferred.
  */
 import type { UserRef } from "../../core/model.js";
 import { accountName, ircUser } from "./accounts.js";
@@ -30,7 +33,7 @@ export interface SenderHost {
 }
 
 export class SenderResolver {
-  private readonly lookups = new Map<string, Promise<string | null>>();
+  private readonly lookups = new Map<string, Promise<string | null | undefined>>();
 
   constructor(private readonly host: SenderHost) {}
 
@@ -44,18 +47,21 @@ export class SenderResolver {
     }
     const known = membership.accounts.get(nick);
     if (known !== undefined) return ircUser(account, nick, known, trustNicks);
-    return ircUser(account, nick, await this.whois(nick), trustNicks);
+    const services = await this.whois(nick);
+    if (services !== undefined) membership.noteAccount(nick, services);
+    return ircUser(account, nick, services ?? null, trustNicks);
   }
 
-  private whois(nick: string): Promise<string | null> {
+  /** The nick's account, null for none, undefined when the server did not say (then: not logged in, not cached). */
+  private whois(nick: string): Promise<string | null | undefined> {
     const key = nick.toLowerCase();
     const pending = this.lookups.get(key);
     if (pending) return pending;
-    if (!isNick(nick) || this.lookups.size >= MAX_LOOKUPS) return Promise.resolve(null);
-    const lookup = new Promise<string | null>((resolve) => {
+    if (!isNick(nick) || this.lookups.size >= MAX_LOOKUPS) return Promise.resolve(undefined);
+    const lookup = new Promise<string | null | undefined>((resolve) => {
       let unsubscribe = () => undefined as void;
-      const timer = setTimeout(() => finish(null), WHOIS_TIMEOUT_MS);
-      const finish = (account: string | null) => {
+      const timer = setTimeout(() => finish(undefined), WHOIS_TIMEOUT_MS);
+      const finish = (account: string | null | undefined) => {
         clearTimeout(timer);
         unsubscribe();
         this.lookups.delete(key);
@@ -64,7 +70,7 @@ export class SenderResolver {
       unsubscribe = this.host.onWhois((w) => {
         if (String(w.nick ?? "").toLowerCase() === key) finish(w.error ? null : accountName(w.account));
       });
-      this.host.send(encodeCommand("WHOIS", [nick])).catch(() => finish(null));
+      this.host.send(encodeCommand("WHOIS", [nick])).catch(() => finish(undefined));
     });
     this.lookups.set(key, lookup);
     return lookup;

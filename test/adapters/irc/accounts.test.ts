@@ -129,7 +129,7 @@ describe("IRC identity without account-tag: WHOIS 330 and the account book", () 
   let net: IrcWithServices;
   const people: RawIrcClient[] = [];
   before(async () => {
-    net = await startIrcWithServices({ accountTag: false });
+    net = await startIrcWithServices({ accountCaps: "no-tag" });
   });
   after(async () => {
     for (const p of people) p.close();
@@ -171,6 +171,55 @@ describe("IRC identity without account-tag: WHOIS 330 and the account book", () 
       gina.say("#nowho", "logged in now");
       await waitUntil("fourth message", () => irc.messages().length >= 4);
       assert.equal(irc.messages()[3].sender.id, "frank");
+    } finally {
+      await irc.adapter.stop();
+    }
+  });
+});
+
+describe("IRC identity with no IRCv3 account features at all: WHOX on join, one WHOIS per newcomer", () => {
+  let net: IrcWithServices;
+  const people: RawIrcClient[] = [];
+  before(async () => {
+    net = await startIrcWithServices({ accountCaps: "none" });
+  });
+  after(async () => {
+    for (const p of people) p.close();
+    await net?.stop();
+  });
+
+  it("learns who was there from WHOX, asks WHOIS once for someone who joins later, and follows their nick", async () => {
+    const hank = await client(net.port, "hank");
+    const ida = await client(net.port, "ida");
+    people.push(hank, ida);
+    await registerAccount(hank, "hank-pw-123");
+    await registerAccount(ida, "ida-pw-1234");
+    await hank.join("#plain");
+    const irc = makeIrcAdapter(net.port, ["#plain"]);
+    await irc.start();
+    try {
+      await irc.waitJoined("#plain");
+      await waitUntil("crier to learn hank's account from WHOX", () => {
+        const book = (irc.adapter as unknown as { membership: { accounts: { get(n: string): unknown } } }).membership
+          .accounts;
+        return book.get("hank") === "hank";
+      });
+      await ida.join("#plain");
+      hank.say("#plain", "one");
+      ida.say("#plain", "two");
+      ida.say("#plain", "three");
+      // A WHOIS describes whoever holds the nick when the server answers: let it answer before the nick changes.
+      await waitUntil("three messages", () => irc.messages().length >= 3);
+      ida.send("NICK ida_2");
+      await ida.waitFor(/:ida!\S+ NICK :?ida_2/);
+      ida.say("#plain", "four");
+      await waitUntil("four messages", () => irc.messages().length >= 4);
+      assert.deepEqual(
+        irc.messages().map((m) => m.sender.id),
+        ["hank", "ida", "ida", "ida"],
+      );
+      const whois = net.ircd.inputOf("crier").filter((l) => /^WHOIS /i.test(l));
+      assert.deepEqual(whois, ["WHOIS ida"], "one WHOIS, for the newcomer only");
     } finally {
       await irc.adapter.stop();
     }
