@@ -46,4 +46,6 @@ export interface Feature {
   stop?(app: AppContext): Promise<void>;
   /** Sees every inbound event (inside the error boundary); relay and minutes use it. */
   onEvent?(event: ChatEvent, app: AppContext): Promise<void>;
+  /** Other rooms where crier's public answer to a command said in `room` by `sender` is also said (the relay's links). */
+  answerRooms?(room: RoomRef, sender: UserRef): RoomRef[];
 }

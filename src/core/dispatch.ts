@@ -7,7 +7,7 @@ import { type Capabilities, NO_CAPABILITIES, type Responder } from "./adapter.js
 import { type AnyCommand, helpFor } from "./commands.js";
 import type { AppContext, Feature } from "./context.js";
 import { newErrorRef, UserError } from "./errors.js";
-import type { ChatEvent, MessageEvent } from "./model.js";
+import type { ChatEvent, MessageEvent, RoomRef } from "./model.js";
 import { userKey } from "./model.js";
 import { RateLimiter } from "./ratelimit.js";
 import { fromPlain, type RichText, toPlain } from "./richtext.js";
@@ -228,6 +228,10 @@ export class Dispatcher {
     await this.app.notify({ account: event.room.account, room }, body, `whisper:${event.room.account}:${event.id}`);
   }
 
+  private answerRooms(event: MessageEvent): RoomRef[] {
+    return this.features.flatMap((f) => f.answerRooms?.(event.room, event.sender) ?? []);
+  }
+
   private async answer(event: MessageEvent, body: RichText, isPrivate: boolean): Promise<void> {
     const responder = this.responders.get(event);
     if (responder) {
@@ -244,5 +248,11 @@ export class Dispatcher {
         .get(event.room.account)
         ?.send({ room: event.room.room, body, kind: "notice", idempotencyKey: key });
     }
+    // Whole conversations: a public answer is also said where the linked rooms saw the command.
+    if (isPrivate || event.isPrivate) return;
+    for (const room of this.answerRooms(event))
+      await this.app.notify(room, body, `${key}->${room.account}/${room.room}`).catch((err) => {
+        this.app.log.error({ err, room }, "an answer to a linked room could not be queued");
+      });
   }
 }

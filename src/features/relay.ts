@@ -47,6 +47,7 @@ export function relayFeature(seen: SeenNames): Feature & LinkControl {
     async onEvent(event) {
       await relay?.onEvent(event);
     },
+    answerRooms: (room, sender) => relay?.answerRooms(room, sender) ?? [],
     isPaused: (name) => started().isPaused(name),
     setPaused: (name, paused) => started().setPaused(name, paused),
   };

@@ -47,12 +47,19 @@ export class Relay {
     else this.paused.delete(name);
   }
 
-  private routes(event: ChatEvent, sender: UserRef): Route[] {
+  private routes(room: RoomRef, sender: UserRef): Route[] {
     const { links } = this.app.config;
-    return routesFrom(links, event.room, this.paused).filter((r) => {
+    return routesFrom(links, room, this.paused).filter((r) => {
       const link = links.find((l) => l.name === r.link)!;
       return !isIgnored(link, sender);
     });
+  }
+
+  /** Where crier's answer to a command said in `room` also goes: where the command itself was relayed. */
+  answerRooms(room: RoomRef, sender: UserRef): RoomRef[] {
+    return this.routes(room, sender)
+      .filter((r) => this.app.config.links.find((l) => l.name === r.link)?.answersEverywhere !== false)
+      .map((r) => r.target);
   }
 
   private caps(account: string): Capabilities {
@@ -80,7 +87,7 @@ export class Relay {
   private async onMessage(event: MessageEvent): Promise<void> {
     if (event.fromSelf || event.viaBridge) return;
     if (event.notice && !this.app.config.relay.relayNotices) return;
-    const routes = this.routes(event, event.sender);
+    const routes = this.routes(event.room, event.sender);
     if (!routes.length) return;
     const resolve = await this.mentionResolver(event.body);
     const sender = { ...event.sender, name: await shownName(this.app, this.seen, event.sender) };
@@ -132,7 +139,7 @@ export class Relay {
     const resolve = await this.mentionResolver(event.body);
     const sender = { ...event.sender, name: await shownName(this.app, this.seen, event.sender) };
     const items: OutboxItem[] = [];
-    for (const { target } of this.routes(event, event.sender)) {
+    for (const { target } of this.routes(event.room, event.sender)) {
       const caps = this.caps(target.account);
       const { body, allowed } = translateMentions(event.body, target.account, resolve);
       const message = buildRelayMessage({
@@ -163,7 +170,7 @@ export class Relay {
     if (op === "delete" && (!orig.isOrigin || orig.authorKey !== userKey(event.sender))) return;
     const id = "id" in event ? String(event.id) : `${event.targetId}:${op}`;
     const items: OutboxItem[] = [];
-    for (const { target } of this.routes(event, event.sender)) {
+    for (const { target } of this.routes(event.room, event.sender)) {
       const caps = this.caps(target.account);
       if (op === "delete" ? !caps.delete : !caps.reactions) continue;
       const message: OutgoingMessage = {
@@ -178,7 +185,7 @@ export class Relay {
   }
 
   private async onMembership(event: MembershipEvent): Promise<void> {
-    const routes = this.routes(event, event.user).filter(
+    const routes = this.routes(event.room, event.user).filter(
       (r) => this.app.config.links.find((l) => l.name === r.link)?.membership,
     );
     const said = membershipText(event);

@@ -17,6 +17,8 @@ export const linkSchema = z.strictObject({
   /** How a relayed sender is shown where the platform cannot impersonate: `{name}` is the display name. */
   senderTemplate: z.string().optional(),
   paused: z.boolean().default(false),
+  /** crier's public answers to commands said in a room of this link go to every room of it (default true). */
+  answersEverywhere: z.boolean().optional(),
 });
 
 export const linksSchema = z.array(linkSchema).default([]);
