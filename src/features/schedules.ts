@@ -4,12 +4,11 @@
  * from the config are retired; unchanged ones keep their place (nothing refires after a restart).
  */
 import type { Config } from "../config/schema.js";
-import type { MeetingConfig } from "../config/sections/meetings.js";
 import type { ScheduleConfig } from "../config/sections/schedules.js";
 import type { Feature } from "../core/context.js";
 import { parseDuration } from "../core/duration.js";
 import { expandTargets } from "../core/targets.js";
-import type { RecurrenceSpec } from "../services/recurrence.js";
+import { meetingSpec, type RecurrenceSpec } from "../services/recurrence.js";
 import { type ScheduleInput, Scheduler, schedulerMigrations } from "../services/scheduler.js";
 
 export const DEFAULT_REMINDER_TEXT = "{title} starts {countdown} — {time:world}";
@@ -22,11 +21,7 @@ export function announcementSpec(s: ScheduleConfig, now: number): RecurrenceSpec
   return { kind: "at", local: s.at!, zone: s.zone };
 }
 
-export function meetingSpec(m: MeetingConfig): RecurrenceSpec {
-  return m.rrule
-    ? { kind: "rrule", rule: m.rrule, start: m.start, zone: m.zone }
-    : { kind: "at", local: m.start, zone: m.zone };
-}
+export { meetingSpec };
 
 /** The schedules the config asks for, in the engine's terms (also used by `crier schedule`). */
 export function configSchedules(config: Config, now: number): ScheduleInput[] {

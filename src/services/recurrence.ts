@@ -9,6 +9,7 @@
 import { Cron } from "croner";
 import { DateTime } from "luxon";
 import rrulePkg from "rrule";
+import type { MeetingConfig } from "../config/sections/meetings.js";
 import { UserError } from "../core/errors.js";
 import { placeWallClock } from "./when.js";
 
@@ -182,4 +183,11 @@ export function validateSpec(spec: RecurrenceSpec, now: number): string | undefi
     return (err as Error).message;
   }
   return undefined;
+}
+
+/** A configured meeting's recurrence (its start, weekly or as its RRULE says, in its zone). */
+export function meetingSpec(m: MeetingConfig): RecurrenceSpec {
+  return m.rrule
+    ? { kind: "rrule", rule: m.rrule, start: m.start, zone: m.zone }
+    : { kind: "at", local: m.start, zone: m.zone };
 }

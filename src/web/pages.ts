@@ -1,6 +1,6 @@
 /** Server-rendered pages: plain HTML, no external assets, every value escaped. */
 import { DateTime } from "luxon";
-import { escapeHtml as e } from "../features/meetings/minutes-writer.js";
+import { escapeHtml as e } from "../core/escape-html.js";
 import { abbreviation, zoneLabel } from "../services/world-time.js";
 import type { Occurrence } from "./upcoming.js";
 

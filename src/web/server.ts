@@ -2,16 +2,17 @@
 import { readFile } from "node:fs/promises";
 import { createServer, type IncomingMessage, type Server, type ServerResponse } from "node:http";
 import { join } from "node:path";
-import { DateTime } from "luxon";
 import type { AppContext } from "../core/context.js";
 import { readPaste } from "../services/pastes.js";
 import { calendarIcs } from "./ics.js";
 import { indexPage, meetingPage, type ProposalView } from "./pages.js";
-import { upcoming } from "./upcoming.js";
+import { type PickedSource, upcoming } from "./upcoming.js";
 
-/** What the pages show that other parts keep: the meetings feature answers it. */
-export interface WebSources {
+/** What the pages show that other parts keep: the meetings feature answers it (its tables are its own). */
+export interface WebSources extends PickedSource {
   agendaOf(meeting: string): ReadonlyArray<{ text: string; ownerName?: string }>;
+  proposal(id: string): Promise<ProposalView | undefined>;
+  minutesFiles(id: string): Promise<string[]>;
 }
 
 const SECURITY_HEADERS = {
@@ -24,42 +25,6 @@ const SECURITY_HEADERS = {
 function send(res: ServerResponse, status: number, type: string, body: string): void {
   res.writeHead(status, { "content-type": type, ...SECURITY_HEADERS });
   res.end(body);
-}
-
-async function proposalView(app: AppContext, id: string): Promise<ProposalView | undefined> {
-  const p = await app.store.get<{ title: string; picked: number | null }>(
-    "SELECT title, picked FROM meeting_proposals WHERE id = ?",
-    [id],
-  );
-  if (!p) return undefined;
-  const options = await app.store.all<{ n: number; at: number }>(
-    "SELECT n, at FROM meeting_options WHERE proposal = ? ORDER BY n",
-    [id],
-  );
-  const people = await app.store.all<{ n: number; name: string }>(
-    "SELECT n, name FROM meeting_attendance WHERE proposal = ? ORDER BY name",
-    [id],
-  );
-  return {
-    title: p.title,
-    options: options.map((o) => ({
-      n: Number(o.n),
-      at: Number(o.at),
-      picked: Number(o.n) === Number(p.picked),
-      people: people.filter((x) => Number(x.n) === Number(o.n)).map((x) => x.name),
-    })),
-  };
-}
-
-async function minutesFor(app: AppContext, id: string): Promise<string[]> {
-  const links = app.config.meetings.find((m) => m.id === id)?.links ?? [];
-  if (!links.length) return [];
-  const rows = await app.store.all<{ id: string; started_at: number; link: string }>(
-    "SELECT id, started_at, link FROM minutes_runs WHERE ended_at IS NOT NULL ORDER BY started_at DESC LIMIT 50",
-  );
-  return rows
-    .filter((r) => links.includes(r.link.replace(/^link:/, "")))
-    .map((r) => `${DateTime.fromMillis(Number(r.started_at), { zone: "UTC" }).toFormat("yyyy-LL-dd")}-${r.id}.html`);
 }
 
 export async function handle(
@@ -81,7 +46,7 @@ export async function handle(
   }
   if (path === "/metrics") return send(res, 200, "text/plain; version=0.0.4", await app.metrics.render());
   const host = new URL(app.config.http.publicUrl ?? "http://crier.invalid").host;
-  const all = await upcoming(app);
+  const all = await upcoming(app, sources);
   if (path === "/") return send(res, 200, "text/html; charset=utf-8", indexPage(all, app.config.timezones.world));
   if (path === "/calendar.ics")
     return send(res, 200, "text/calendar; charset=utf-8", await calendarIcs(app, "Meetings", all, host));
@@ -89,7 +54,7 @@ export async function handle(
   if (m) {
     const id = m[1];
     const mine = all.filter((o) => o.id === id);
-    const proposal = await proposalView(app, id);
+    const proposal = await sources.proposal(id);
     if (!mine.length && !proposal && !app.config.meetings.some((x) => x.id === id))
       return send(res, 404, "text/plain", "no such meeting\n");
     if (m[2])
@@ -98,7 +63,7 @@ export async function handle(
       res,
       200,
       "text/html; charset=utf-8",
-      meetingPage(sources.agendaOf(id), id, mine, app.config.timezones.world, proposal, await minutesFor(app, id)),
+      meetingPage(sources.agendaOf(id), id, mine, app.config.timezones.world, proposal, await sources.minutesFiles(id)),
     );
   }
   for (const adapter of app.adapters.values()) {

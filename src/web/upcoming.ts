@@ -1,8 +1,12 @@
 /** The meetings the web page and calendar show: configured ones (with recurrence) and picked proposals. */
 import type { MeetingConfig } from "../config/sections/meetings.js";
 import type { AppContext } from "../core/context.js";
-import { meetingSpec } from "../features/schedules.js";
-import { occurrencesBetween } from "../services/recurrence.js";
+import { meetingSpec, occurrencesBetween } from "../services/recurrence.js";
+
+/** Proposals whose time was picked (the meetings feature keeps them). */
+export interface PickedSource {
+  picked(from: number, until: number): Promise<Array<{ id: string; title: string; at: number; zone: string }>>;
+}
 
 export interface Occurrence {
   id: string;
@@ -19,6 +23,7 @@ const HORIZON_MS = 183 * 86_400_000;
 
 export async function upcoming(
   app: AppContext,
+  meetings: PickedSource,
   from = app.clock.now(),
   until = from + HORIZON_MS,
 ): Promise<Occurrence[]> {
@@ -29,11 +34,7 @@ export async function upcoming(
       out.push({ id: m.id, title: m.title, start, durationMs, place: m.place, zone: m.zone, meeting: m });
     }
   }
-  const picked = await app.store.all<{ id: string; title: string; at: number; zone: string }>(
-    `SELECT p.id, p.title, o.at, o.zone FROM meeting_proposals p JOIN meeting_options o ON o.proposal = p.id AND o.n = p.picked
-     WHERE p.picked IS NOT NULL AND o.at >= ? AND o.at <= ?`,
-    [from - 3_600_000, until],
-  );
+  const picked = await meetings.picked(from - 3_600_000, until);
   for (const p of picked)
     out.push({ id: p.id, title: p.title, start: Number(p.at), durationMs: 3_600_000, zone: p.zone });
   return out.sort((a, b) => a.start - b.start);

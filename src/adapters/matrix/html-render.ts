@@ -3,6 +3,7 @@
  * piece of text is escaped, so nothing a sender typed (tags, a forged `<mx-reply>`, `javascript:` links) can become
  * markup. Room-wide pings are neutralised in both forms.
  */
+import { escapeHtml } from "../../core/escape-html.js";
 import type { RichNode, RichText } from "../../core/richtext.js";
 import { colorToHex } from "./colors.js";
 import { isSafeHref } from "./html-parse.js";
@@ -10,11 +11,7 @@ import { isSafeHref } from "./html-parse.js";
 /** A Matrix user id as used in pills. */
 export const MXID = /^@[^:\s]+:\S+$/;
 
-const ESCAPES: Record<string, string> = { "&": "&amp;", "<": "&lt;", ">": "&gt;", '"': "&quot;", "'": "&#39;" };
-
-export function escapeHtml(s: string): string {
-  return s.replace(/[&<>"']/g, (c) => ESCAPES[c]);
-}
+export { escapeHtml };
 
 /** `@room` (and its legacy push-rule trigger in any case) gets a word joiner so it can never ping the room. */
 export function neutraliseRoomPing(s: string): string {

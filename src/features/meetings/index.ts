@@ -9,6 +9,7 @@ import { attendCommand, meetingCommand } from "./proposals.js";
 import { closeForgotten, loadRuns, logLine } from "./runs.js";
 import type { MeetingsState } from "./state.js";
 import { meetingMigrations } from "./store.js";
+import { type PickedMeeting, type ProposalOptionsView, pickedMeetings, minutesFiles, proposalView } from "./views.js";
 
 interface LoopState {
   stopped: boolean;
@@ -27,16 +28,25 @@ async function autoCloseLoop(app: AppContext, m: MeetingsState, state: LoopState
 /** What other parts may ask of the meetings feature (the web pages show it). */
 export interface Meetings {
   agendaOf(meeting: string): readonly AgendaItem[];
+  proposal(id: string): Promise<ProposalOptionsView | undefined>;
+  minutesFiles(id: string): Promise<string[]>;
+  picked(from: number, until: number): Promise<PickedMeeting[]>;
 }
 
 /** Needs the schedules feature (a picked time becomes reminders) and the seen feature (owners and chairs by name). */
 export function meetingsFeature(deps: { schedules: Schedules; seen: SeenPeople }): Feature & Meetings {
   const m: MeetingsState = { runs: new Map(), agendas: new Map(), schedules: deps.schedules, seen: deps.seen };
   let loop: LoopState | undefined;
+  let core: AppContext | undefined;
+  const app = (): AppContext => {
+    if (!core) throw new Error("the meetings feature is not initialised yet");
+    return core;
+  };
   return {
     name: "meetings",
     migrations: meetingMigrations,
     async init(app) {
+      core = app;
       await loadAgendas(app, m);
       await loadRuns(app, m);
       m.schedules.scheduler.useAgenda((meeting) => agendaText(m, meeting));
@@ -53,6 +63,9 @@ export function meetingsFeature(deps: { schedules: Schedules; seen: SeenPeople }
     },
     onEvent: (event, app) => logLine(m, event, app),
     agendaOf: (meeting) => agendaItems(m, meeting),
+    proposal: (id) => proposalView(app().store, id),
+    minutesFiles: (id) => minutesFiles(app().store, app().config, id),
+    picked: (from, until) => pickedMeetings(app().store, from, until),
     commands: [
       {
         name: "meeting",

@@ -2,6 +2,7 @@
  * Minutes as Markdown and HTML: summary by topic, action items by person, people present (a person with linked
  * accounts once, with every name and platform they spoke from), the full log.
  */
+import { escapeHtml } from "../../core/escape-html.js";
 import { mkdirSync, writeFileSync } from "node:fs";
 import { join } from "node:path";
 import { DateTime } from "luxon";
@@ -18,8 +19,6 @@ export interface MinutesData {
   lines: Array<{ at: number; account: string; nick: string; text: string; person?: string }>;
 }
 
-export const escapeHtml = (s: string): string =>
-  s.replace(/[&<>"']/g, (c) => ({ "&": "&amp;", "<": "&lt;", ">": "&gt;", '"': "&quot;", "'": "&#39;" })[c]!);
 /** Markdown-significant characters are escaped so a nick like `*x*` or a `<script>` stays text. */
 const escapeMd = (s: string): string => s.replace(/[\\`*_{}[\]<>()#+!|~]/g, (c) => `\\${c}`);
 const hhmm = (t: number) => DateTime.fromMillis(t, { zone: "UTC" }).toFormat("HH:mm");

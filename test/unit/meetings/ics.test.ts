@@ -72,7 +72,7 @@ const start = (meetings: unknown[], clock: FakeClock, stateDir: string) =>
   makeTestApp({ accounts: { console: { user: "op", rooms: ["a"] } }, meetings }, { clock, stateDir });
 
 async function render(t: TestApp): Promise<string> {
-  return calendarIcs(t.app.ctx, "Meetings", await upcoming(t.app.ctx), HOST);
+  return calendarIcs(t.app.ctx, "Meetings", await upcoming(t.app.ctx, t.app.features.meetings), HOST);
 }
 
 /** Parses a calendar, registering its VTIMEZONEs first so TZID times resolve to them. */
@@ -173,7 +173,9 @@ describe("iCalendar feed", () => {
     const sp = { id: "sp", title: "SP", start: "2026-01-07T10:00", zone: "America/Sao_Paulo", rrule: "FREQ=WEEKLY" };
     const t = await start([sp], new FakeClock(NOW), newStateDir());
     try {
-      const { events, tzids } = parse(await calendarIcs(t.app.ctx, "Meetings", await upcoming(t.app.ctx), HOST, stale));
+      const { events, tzids } = parse(
+        await calendarIcs(t.app.ctx, "Meetings", await upcoming(t.app.ctx, t.app.features.meetings), HOST, stale),
+      );
       assert.deepEqual(tzids, []);
       const expected = occurrencesBetween(meetingSpec(t.app.ctx.config.meetings[0]), NOW - DAY, NOW + 183 * DAY, 200);
       assert.deepEqual(
