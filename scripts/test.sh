@@ -12,7 +12,7 @@ fi
 
 bash scripts/testbed-install.sh
 
-echo "== lint"; npx biome check .
+echo "== lint"; npx biome check . && npm run --silent deps:check
 echo "== types"; npx tsc -p tsconfig.json --noEmit
 echo "== dependencies"; node scripts/audit-lock.mjs
 # The host's zone must never leak into a time: the time tests also run under two other zones (first, so that the

@@ -5,7 +5,14 @@
  * ever interpreted as a page of crier's site.
  */
 import type { Adapter } from "../../core/adapter.js";
-import { MatrixAdapter } from "./adapter.js";
+
+/** What serving media needs of an account: the Matrix adapter answers it (declared here so the two need no cycle). */
+export interface MediaSource {
+  downloadMedia(server: string, mediaId: string): Promise<{ data: Buffer; contentType: string }>;
+}
+
+const isMediaSource = (a: unknown): a is MediaSource =>
+  typeof (a as Partial<MediaSource> | undefined)?.downloadMedia === "function";
 
 export const MEDIA_PATH = /^\/matrix-media\/([^/]+)\/([A-Za-z0-9.:[\]-]+)\/([A-Za-z0-9_-]+)(?:\/([^/]*))?$/;
 
@@ -18,13 +25,13 @@ export interface MediaAnswer {
 const INLINE = /^(image\/(png|jpeg|gif|webp)|audio\/|video\/)/;
 
 export async function matrixMediaAnswer(
-  adapters: ReadonlyMap<string, Adapter>,
+  adapters: ReadonlyMap<string, Adapter | MediaSource>,
   path: string,
 ): Promise<MediaAnswer | undefined> {
   const m = MEDIA_PATH.exec(path);
   if (!m) return undefined;
   const adapter = adapters.get(decodeURIComponent(m[1]));
-  if (!(adapter instanceof MatrixAdapter))
+  if (!isMediaSource(adapter))
     return { status: 404, headers: { "content-type": "text/plain" }, body: "no such account\n" };
   try {
     const { data, contentType } = await adapter.downloadMedia(decodeURIComponent(m[2]), m[3]);
