@@ -36,6 +36,14 @@ export const NO_CAPABILITIES: Capabilities = {
   localTimeMarkers: false,
 };
 
+/** Someone in a room, with every name people may address them by there. */
+export interface RoomMember {
+  /** The same UserRef (account, id, display name) their own messages carry. */
+  user: UserRef;
+  /** Display name, handle or nick, and any other form people type to address them (a Matrix localpart, an mxid). */
+  names: string[];
+}
+
 /** Who a relayed message is shown as. */
 export interface SenderShown {
   name: string;
@@ -84,6 +92,8 @@ export interface Adapter {
   start(sink: EventSink): Promise<void>;
   stop(): Promise<void>;
   state(): ConnectionState;
+  /** The name crier itself goes by on this account right now (nick, display name, bot username). */
+  selfName?(): string | undefined;
   /** Rooms crier is configured to sit in on this account. */
   rooms(): string[];
   send(msg: OutgoingMessage): Promise<SendResult>;
@@ -105,6 +115,14 @@ export interface Adapter {
   isRoomAdmin?(user: UserRef, room: RoomRef): Promise<boolean>;
   /** How to address a user in text on this platform (an explicit mention node is built from it). */
   mentionFor?(user: UserRef): RichText;
+  /**
+   * Who is in the room right now (IRC roster, Matrix joined members, Discord members who can see the channel),
+   * crier itself left out; undefined when the platform cannot tell. The relay addresses people and tells names
+   * apart with it.
+   */
+  members?(room: string): Promise<readonly RoomMember[] | undefined>;
+  /** The names a user id stands for even while its owner is away (an IRC account's name, a Matrix localpart). */
+  namesOf?(userId: string): string[];
   /** Where crier can say something that only `user` sees (a private message), if this platform has such a place. */
   privateRoom?(user: UserRef, from: RoomRef): string | undefined;
 }

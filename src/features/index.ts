@@ -22,7 +22,7 @@ import { webFeature } from "./web.js";
 /** Fresh features for one app (each call has its own state). */
 export function buildFeatures() {
   const seen = seenFeature();
-  const relay = relayFeature(seen);
+  const relay = relayFeature();
   const schedules = schedulesFeature();
   const advisories = advisoriesFeature();
   const meetings = meetingsFeature({ schedules, seen });

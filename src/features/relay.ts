@@ -1,7 +1,6 @@
 import type { AppContext, Feature } from "../core/context.js";
 import { parseDuration } from "../core/duration.js";
 import { messageMapMigrations } from "../relay/message-map.js";
-import type { SeenNames } from "../relay/names.js";
 import { Relay } from "../relay/relay.js";
 
 const PRUNE_EVERY_MS = 6 * 3_600_000;
@@ -18,8 +17,8 @@ export interface LinkControl {
   setPaused(name: string, paused: boolean): Promise<void>;
 }
 
-/** The relay between linked rooms; needs the seen feature to tell same-named people apart. Admin commands: link-admin.ts. */
-export function relayFeature(seen: SeenNames): Feature & LinkControl {
+/** The relay between linked rooms (names are told apart from who is present: relay/names.ts). Admin commands: link-admin.ts. */
+export function relayFeature(): Feature & LinkControl {
   let relay: Relay | undefined;
   let prune: PruneState | undefined;
   const started = (): Relay => {
@@ -30,7 +29,7 @@ export function relayFeature(seen: SeenNames): Feature & LinkControl {
     name: "relay",
     migrations: messageMapMigrations,
     async init(app) {
-      const r = new Relay(app, seen);
+      const r = new Relay(app);
       await r.init();
       relay = r;
     },

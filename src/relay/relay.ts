@@ -9,23 +9,28 @@ import type { ChatEvent, EditEvent, MembershipEvent, MessageEvent, RoomRef, User
 import { userKey } from "../core/model.js";
 import { type RichText, text, walk } from "../core/richtext.js";
 import type { OutboxItem } from "../delivery/outbox.js";
-import { isIgnored, type Route, routesFrom } from "./links.js";
+import { isIgnored, linksOf, type Route, routesFrom } from "./links.js";
+import { addressFor, findAddressees, type TargetOf } from "./mentions.js";
 import { MessageMap, messageKey } from "./message-map.js";
-import { type SeenNames, shownName } from "./names.js";
-import { buildRelayMessage, excerptOf, type ReplyContext, translateMentions } from "./render.js";
+import { type Present, SenderNames } from "./names.js";
+import { buildRelayMessage, excerptOf, type ReplyContext } from "./render.js";
 
 /** The idempotency key of a message's relayed copy in one room (so later edits can name what they act on). */
 const copyKey = (msgKey: string, target: RoomRef) => `relay:${msgKey}->${target.account}/${target.room}`;
 
 export class Relay {
   readonly map: MessageMap;
+  readonly names: SenderNames;
   private paused = new Set<string>();
 
-  constructor(
-    private readonly app: AppContext,
-    private readonly seen: SeenNames,
-  ) {
+  constructor(private readonly app: AppContext) {
     this.map = new MessageMap(app.store);
+    this.names = new SenderNames({
+      adapters: app.adapters,
+      identity: app.identity,
+      admins: app.config.admins,
+      now: () => app.clock.now(),
+    });
   }
 
   async init(): Promise<void> {
@@ -67,6 +72,10 @@ export class Relay {
   }
 
   async onEvent(event: ChatEvent): Promise<void> {
+    if (event.kind === "message" && !event.fromSelf && linksOf(this.app.config.links, event.room).length)
+      this.names.spoke(event.room, event.sender);
+    if (event.kind === "part") this.names.left(event.room, event.user);
+    if (event.kind === "nick" && event.newName) this.names.renamed(event.room, event.user, event.newName);
     switch (event.kind) {
       case "message":
         return this.onMessage(event);
@@ -89,13 +98,12 @@ export class Relay {
     if (event.notice && !this.app.config.relay.relayNotices) return;
     const routes = this.routes(event.room, event.sender);
     if (!routes.length) return;
-    const resolve = await this.mentionResolver(event.body);
-    const sender = { ...event.sender, name: await shownName(this.app, this.seen, event.sender) };
+    const { sender, translate } = await this.prepare(event);
     const replied = event.replyTo ? await this.map.lookup(event.room, event.replyTo) : undefined;
     const msgKey = messageKey(event.room, event.id);
     const items: OutboxItem[] = [];
     for (const { target } of routes) {
-      const { body, allowed } = translateMentions(event.body, target.account, resolve);
+      const { body, allowed } = translate(target);
       let reply: ReplyContext | undefined;
       if (replied)
         reply = {
@@ -136,12 +144,11 @@ export class Relay {
   private async onEdit(event: EditEvent): Promise<void> {
     const orig = await this.map.lookup(event.room, event.targetId);
     if (!orig?.isOrigin || orig.authorKey !== userKey(event.sender)) return;
-    const resolve = await this.mentionResolver(event.body);
-    const sender = { ...event.sender, name: await shownName(this.app, this.seen, event.sender) };
+    const { sender, translate } = await this.prepare(event);
     const items: OutboxItem[] = [];
     for (const { target } of this.routes(event.room, event.sender)) {
       const caps = this.caps(target.account);
-      const { body, allowed } = translateMentions(event.body, target.account, resolve);
+      const { body, allowed } = translate(target);
       const message = buildRelayMessage({
         targetRoom: target.room,
         targetCaps: caps,
@@ -205,6 +212,45 @@ export class Relay {
   private async copyIn(msgKey: string, target: RoomRef): Promise<OutboxItem["target"]> {
     const nativeIds = await this.map.idsIn(msgKey, target);
     return nativeIds.length ? { nativeIds } : { key: copyKey(msgKey, target) };
+  }
+
+  /** Every room of every link the room belongs to: where a name must not pass for someone else's. */
+  private scopeOf(room: RoomRef): RoomRef[] {
+    const seen = new Map<string, RoomRef>();
+    for (const link of linksOf(this.app.config.links, room))
+      for (const r of link.rooms) seen.set(`${r.account}/${r.room}`, { account: r.account, room: r.room });
+    return [...seen.values()];
+  }
+
+  /**
+   * What one message needs for all its targets, looked up once: the name its sender is shown under, and its body
+   * per target with addresses of people present made native mentions there.
+   */
+  private async prepare(event: MessageEvent | EditEvent) {
+    const present = await this.names.present(this.scopeOf(event.room));
+    const sender: UserRef = { ...event.sender, name: await this.names.shown(event.sender, present) };
+    const found = await findAddressees(event.body, event.room, present, this.app.identity);
+    const targetOf = await this.targetsOf([...new Set(found.byName.values())], present);
+    const explicit = await this.mentionResolver(event.body);
+    const translate = (target: RoomRef) =>
+      addressFor(event.body, found, target, targetOf, (u) => explicit(u, target.account));
+    return { sender, translate };
+  }
+
+  /** Where each named person can be mentioned: a linked identity on the target account, one present there first. */
+  private async targetsOf(people: string[], present: readonly Present[]): Promise<TargetOf> {
+    const ids = new Map<string, string[]>();
+    for (const p of people) ids.set(p, await this.app.identity.identitiesOf(p));
+    return (person, account, room) => {
+      const mine = (ids.get(person) ?? []).filter((k) => k.startsWith(`${account}:`));
+      const here = present.find(
+        (p) => p.room.account === account && p.room.room === room && mine.includes(userKey(p.member.user)),
+      );
+      if (here) return here.member.user;
+      const any = present.find((p) => mine.includes(userKey(p.member.user)));
+      if (any) return any.member.user;
+      return mine.length ? { account, id: mine[0].slice(account.length + 1), name: "" } : undefined;
+    };
   }
 
   /** Looks up, once per message, every identity of every mentioned person. */

@@ -1,40 +1,10 @@
 /**
  * Builds what goes to one target room from an inbound message: the sender shown natively (the adapter renders
- * `sender`), mentions translated to the target platform when the person is known there (and only those may ping),
- * a quote for replies where the target has no native replies, and attachments as links.
+ * `sender`; mentions are translated per target in mentions.ts, and only those may ping), a quote for replies where the target has no native replies, and attachments as links.
  */
 import type { Capabilities, OutgoingMessage } from "../core/adapter.js";
 import type { Attachment, UserRef } from "../core/model.js";
-import { type RichNode, type RichText, text, toPlain } from "../core/richtext.js";
-
-/** Finds the identity a person has on a target account, or undefined when they have none there. */
-export type MentionResolver = (user: UserRef, targetAccount: string) => UserRef | undefined;
-
-/**
- * Mentions become explicit mentions of the same person on the target (which may ping), or plain names (which
- * cannot). Anything else in the text stays text: nothing relayed can ping a room.
- */
-export function translateMentions(
-  body: RichText,
-  targetAccount: string,
-  resolve: MentionResolver,
-): { body: RichText; allowed: string[] } {
-  const allowed: string[] = [];
-  const map = (nodes: RichText): RichText =>
-    nodes.map((n): RichNode => {
-      if (n.t === "mention") {
-        const target = n.user ? resolve(n.user, targetAccount) : undefined;
-        if (target) {
-          allowed.push(target.id);
-          return { t: "mention", name: target.name || n.name, user: target };
-        }
-        return { t: "mention", name: n.name };
-      }
-      if ("children" in n) return { ...n, children: map(n.children) } as RichNode;
-      return n;
-    });
-  return { body: map(body), allowed: [...new Set(allowed)] };
-}
+import { type RichText, text, toPlain } from "../core/richtext.js";
 
 export function attachmentLinks(attachments: readonly Attachment[] | undefined): RichText {
   const out: RichText = [];

@@ -5,6 +5,7 @@ import type {
   ConnectionState,
   EventSink,
   OutgoingMessage,
+  RoomMember,
   SendResult,
 } from "../../core/adapter.js";
 import type { ChatEvent, MessageEvent, RoomRef, UserRef } from "../../core/model.js";
@@ -58,6 +59,8 @@ export class ConsoleAdapter implements Adapter {
   private current: ConnectionState = "disconnected";
   private readonly waiters: Array<() => void> = [];
   private terminal: ConsoleTerminal | undefined;
+  /** Who is in each room, when a test said so (`join`); rooms nobody joined have no member list. */
+  private readonly roster = new Map<string, Map<string, UserRef>>();
 
   constructor(
     readonly account: string,
@@ -100,12 +103,16 @@ export class ConsoleAdapter implements Adapter {
   }
 
   /** A person typing a line (tests pass another user or room to act as someone else). */
-  say(text: string, opts: { user?: string; room?: string; isPrivate?: boolean; action?: boolean } = {}): MessageEvent {
+  say(
+    text: string,
+    opts: { user?: string; name?: string; room?: string; isPrivate?: boolean; action?: boolean } = {},
+  ): MessageEvent {
+    const sender = this.user(opts.user);
     const event: MessageEvent = {
       kind: "message",
       id: `c${++this.seq}`,
       room: { account: this.account, room: opts.room ?? this.config.rooms[0] },
-      sender: this.user(opts.user),
+      sender: opts.name ? { ...sender, name: opts.name } : sender,
       body: fromPlain(text),
       at: new Date(),
       isPrivate: opts.isPrivate,
@@ -113,6 +120,36 @@ export class ConsoleAdapter implements Adapter {
     };
     this.emit(event);
     return event;
+  }
+
+  /** Someone enters a room: listed by `members()` from now on, and announced as a join. */
+  join(room: string, user: UserRef): void {
+    const list = this.roster.get(room) ?? new Map<string, UserRef>();
+    list.set(user.id, user);
+    this.roster.set(room, list);
+    this.emit({ kind: "join", room: { account: this.account, room }, user, at: new Date() });
+  }
+
+  /** Someone leaves a room (announced as a part). */
+  leave(room: string, user: UserRef): void {
+    this.roster.get(room)?.delete(user.id);
+    this.emit({ kind: "part", room: { account: this.account, room }, user, at: new Date() });
+  }
+
+  /** Someone present takes another display name (announced as a nick change). */
+  rename(room: string, user: UserRef, newName: string): void {
+    this.roster.get(room)?.set(user.id, { ...user, name: newName });
+    this.emit({ kind: "nick", room: { account: this.account, room }, user, newName, at: new Date() });
+  }
+
+  async members(room: string): Promise<RoomMember[] | undefined> {
+    const list = this.roster.get(room);
+    return list && [...list.values()].map((user) => ({ user, names: [user.name, user.id] }));
+  }
+
+  /** A console id is the name people type. */
+  namesOf(userId: string): string[] {
+    return [userId];
   }
 
   /** Delivers any event as if it came from the platform. */

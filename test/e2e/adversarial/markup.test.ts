@@ -106,8 +106,8 @@ describe("adversarial: markup", () => {
     assert.doesNotMatch(String(m.content.formatted_body), /[\u202a-\u202e]/);
   });
 
-  it("spoofed authorship: a homoglyph of an admin's name gets no admin rights and keeps its own spelling", async () => {
-    // Ivan is a configured admin; "іvan" starts with a Cyrillic і.
+  it("spoofed authorship: a homoglyph of an admin's name gets no admin rights, keeps its own spelling and shows its handle", async () => {
+    // Ivan is a configured admin; "іvan" starts with a Cyrillic і, whose confusable skeleton is ivan's.
     const fake = await matrixPerson("іvan");
     await fake.sendText(net.room, "!outbox");
     await fake.waitFor(
@@ -115,7 +115,7 @@ describe("adversarial: markup", () => {
       (e) => e.sender === net.bot.userId && /only admins may use !outbox/.test(e.content.body),
     );
     const line = ThreeNetworks.ircText(await net.waitIrc((t) => t.endsWith("!outbox")));
-    assert.equal(line, "<іvan> !outbox");
+    assert.equal(line, `<іvan (${fake.userId})> !outbox`);
     assert.ok(!line.startsWith("<ivan>"));
   });
 
