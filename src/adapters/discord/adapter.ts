@@ -23,6 +23,7 @@ import {
   type EventSink,
   type OutgoingMessage,
   PermanentSendError,
+  type RoomMember,
   type SendResult,
 } from "../../core/adapter.js";
 import type { RoomRef, UserRef } from "../../core/model.js";
@@ -30,6 +31,7 @@ import type { RichText } from "../../core/richtext.js";
 import type { DiscordConfig } from "./config.js";
 import { ChannelCursor } from "./cursor.js";
 import { deleteEvent, editEvent, messageEvent } from "./inbound.js";
+import { channelMembers, namesOfUser } from "./members.js";
 import { jumpBase, renderDiscordMessage } from "./render.js";
 import { handleInteraction, registerSlashCommands } from "./slash.js";
 
@@ -368,5 +370,13 @@ export class DiscordAdapter implements Adapter {
 
   mentionFor(user: UserRef): RichText {
     return [{ t: "mention", name: user.name, user }];
+  }
+
+  async members(room: string): Promise<RoomMember[] | undefined> {
+    return channelMembers(this.client, this.account, room);
+  }
+
+  namesOf(userId: string): string[] {
+    return namesOfUser(this.client, userId);
   }
 }

@@ -12,6 +12,7 @@ import type {
   ConnectionState,
   EventSink,
   OutgoingMessage,
+  RoomMember,
   SendResult,
 } from "../../core/adapter.js";
 import type { RoomRef, UserRef } from "../../core/model.js";
@@ -23,7 +24,7 @@ import { PacedQueue } from "./pacing.js";
 import { ircMessageEvent } from "./inbound.js";
 import { Membership } from "./membership.js";
 import { OwnLines } from "./own-lines.js";
-import { pasteLink, renderIrcMessage } from "./render.js";
+import { type IrcRenderOptions, pasteLink, renderIrcMessage } from "./render.js";
 import { SenderResolver } from "./sender.js";
 
 // biome-ignore lint/suspicious/noExplicitAny: irc-framework ships no types; its events are plain objects.
@@ -285,15 +286,17 @@ export class IrcAdapter implements Adapter {
     });
   }
 
+  /** How lines for a channel are rendered; addressed people there lead the line by their nick (highlight.ts). */
+  private renderOptions(channel: string): IrcRenderOptions {
+    const { replyAs, formatting, maxLinesPerMessage: maxLines } = this.config;
+    const nickOf = (user: UserRef) => this.membership.nickOf(channel, user.id);
+    return { nick: this.selfName() ?? this.config.nick, replyAs, formatting, maxLines, nickOf };
+  }
+
   async send(msg: OutgoingMessage): Promise<SendResult> {
     if (this.current !== "connected") throw new Error("not connected to IRC");
     await this.waitJoined(msg.room);
-    const opts = {
-      nick: this.selfName() ?? this.config.nick,
-      replyAs: this.config.replyAs,
-      formatting: this.config.formatting,
-      maxLines: this.config.maxLinesPerMessage,
-    };
+    const opts = this.renderOptions(msg.room);
     const lines = renderIrcMessage(msg, { ...opts, moreLink: await pasteLink(msg, opts, this.deps) });
     const echo = this.client.network?.cap?.isEnabled?.("echo-message");
     const confirmations: Array<Promise<string | undefined>> = [];
@@ -314,12 +317,7 @@ export class IrcAdapter implements Adapter {
     const joinedAt = this.joined.get(msg.room.toLowerCase()) ?? Date.now();
     // The replay follows the JOIN at once; give it a moment to arrive.
     await new Promise((r) => setTimeout(r, Math.max(0, joinedAt + HISTORY_SETTLE_MS - Date.now())));
-    const lines = renderIrcMessage(msg, {
-      nick: this.selfName() ?? this.config.nick,
-      replyAs: this.config.replyAs,
-      formatting: this.config.formatting,
-      maxLines: this.config.maxLinesPerMessage,
-    });
+    const lines = renderIrcMessage(msg, this.renderOptions(msg.room));
     const ids: string[] = [];
     for (const line of lines) {
       const text = line.slice(line.indexOf(" :") + 2);
@@ -337,6 +335,10 @@ export class IrcAdapter implements Adapter {
   mentionFor(user: UserRef): RichText {
     return [{ t: "mention", name: user.name, user }];
   }
+
+  readonly members = async (room: string): Promise<RoomMember[] | undefined> => this.membership.members(room);
+  /** An IRC id is the account (or, `~nick`, the nick) of that name. */
+  readonly namesOf = (userId: string): string[] => [userId.replace(/^~/, "")];
 
   /** A NOTICE to the nick reaches only that person. */
   privateRoom(user: UserRef): string | undefined {

@@ -3,6 +3,7 @@
  * roster says which channels a quit or a nick change concerns (IRC announces those once per connection); the
  * account book follows who is logged in to which services account (extended-join, account-notify, WHOX).
  */
+import type { RoomMember } from "../../core/adapter.js";
 import type { ChatEvent, UserRef } from "../../core/model.js";
 import { AccountBook, accountName, ircUser } from "./accounts.js";
 import { ChannelRoster } from "./roster.js";
@@ -57,6 +58,19 @@ export class Membership {
   /** A message's account tag is the freshest word on the sender: remember it when crier follows that nick. */
   noteAccount(nick: string, account: string | null): void {
     if (this.roster.has(nick)) this.accounts.set(nick, account);
+  }
+
+  /** Everyone in a channel by the roster, crier left out, with the ids their own messages carry. */
+  members(channel: string): RoomMember[] | undefined {
+    return this.roster
+      .nicks(channel)
+      ?.filter((nick) => !this.host.isSelf(nick))
+      .map((nick) => ({ user: this.userOf(nick), names: [nick] }));
+  }
+
+  /** The nick in a channel of the person with this id (a services account, or an unverified nick id). */
+  nickOf(channel: string, id: string): string | undefined {
+    return this.roster.nicks(channel)?.find((nick) => this.userOf(nick).id === id);
   }
 
   private onJoin(e: IrcEvent): void {

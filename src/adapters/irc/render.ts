@@ -7,6 +7,7 @@ import type { Store } from "../../store/store.js";
 import { cleanName } from "../../core/names.js";
 import { encodeLines } from "./encoder.js";
 import { nickColour, renderIrc } from "./format.js";
+import { addressedNicks, type NickOf } from "./highlight.js";
 
 export interface IrcRenderOptions {
   nick: string;
@@ -16,6 +17,8 @@ export interface IrcRenderOptions {
   /** Where the whole text can be read when it is cut short (crier's web page), if anywhere. */
   moreLink?: string;
   hostmaskExtra?: number;
+  /** The nick of a mentioned person in the channel, for lines that address them (see highlight.ts). */
+  nickOf?: NickOf;
 }
 
 /**
@@ -39,16 +42,21 @@ function encodeAll(
   opts: IrcRenderOptions,
 ): { encode: (text: string) => string[]; lines: string[][] } {
   const plain = opts.formatting === "plain";
-  const text = renderIrc(msg.body, { plain });
+  const { body, lead } = addressedNicks(msg, opts.nickOf);
+  const text = renderIrc(body, { plain });
   const command = msg.kind === "notice" && opts.replyAs === "notice" ? "NOTICE" : "PRIVMSG";
   const label =
     msg.kind === "relay" && msg.sender
       ? senderLabel(msg.sender.name, msg.sender.key ?? msg.sender.name, plain)
       : undefined;
   const prefix = label ? (msg.action ? `* ${label} ` : `<${label}> `) : msg.action ? "* " : "";
-  const encode = (line: string) =>
-    encodeLines({ command, target: msg.room, text: line, prefix }, opts.nick, opts.hostmaskExtra);
-  return { encode, lines: (text.length ? text : [""]).map(encode) };
+  const encode = (line: string, first = false) =>
+    encodeLines(
+      { command, target: msg.room, text: line, prefix: first ? `${lead}${prefix}` : prefix },
+      opts.nick,
+      opts.hostmaskExtra,
+    );
+  return { encode, lines: (text.length ? text : [""]).map((line, i) => encode(line, i === 0)) };
 }
 
 const tooLong = (lines: string[][], maxLines: number): boolean =>

@@ -1,6 +1,6 @@
 /**
- * Who is in each channel crier sits in, and who holds operator status there. IRC announces a nick change or a quit
- * once per connection, not per channel, so the roster says which linked channels it concerns.
+ * Who is in each channel crier sits in (nicks as spelled), and who holds operator status there. IRC announces a nick change or
+ * a quit once per connection, not per channel, so the roster says which linked channels it concerns.
  */
 // biome-ignore lint/suspicious/noExplicitAny: irc-framework ships no types; its events are plain objects.
 type IrcEvent = any;
@@ -8,20 +8,27 @@ type IrcEvent = any;
 const lower = (s: unknown) => String(s).toLowerCase();
 
 export class ChannelRoster {
-  private readonly members = new Map<string, Set<string>>();
+  /** Channel → lower-cased nick → nick as spelled. */
+  private readonly members = new Map<string, Map<string, string>>();
   private readonly ops = new Map<string, Set<string>>();
 
   /** NAMES reply: everyone in the channel, with their modes. */
   userlist(e: IrcEvent): void {
     const chan = lower(e.channel);
-    const all = new Set<string>();
+    const all = new Map<string, string>();
     const ops = new Set<string>();
     for (const u of e.users ?? []) {
-      all.add(lower(u.nick));
+      all.set(lower(u.nick), String(u.nick));
       if ((u.modes ?? []).some((m: string) => m === "o" || m === "a" || m === "q")) ops.add(lower(u.nick));
     }
     this.members.set(chan, all);
     this.ops.set(chan, ops);
+  }
+
+  /** The nicks in a channel, as spelled; undefined for a channel crier is not in. */
+  nicks(channel: string): string[] | undefined {
+    const set = this.members.get(lower(channel));
+    return set && [...set.values()];
   }
 
   mode(e: IrcEvent): void {
@@ -35,8 +42,8 @@ export class ChannelRoster {
 
   joined(channel: string, nick: string): void {
     const chan = lower(channel);
-    if (!this.members.has(chan)) this.members.set(chan, new Set());
-    this.members.get(chan)!.add(lower(nick));
+    if (!this.members.has(chan)) this.members.set(chan, new Map());
+    this.members.get(chan)!.set(lower(nick), nick);
   }
 
   left(channel: string, nick: string): void {
@@ -46,7 +53,7 @@ export class ChannelRoster {
 
   /** crier itself left: forget the channel; returns who was in it. */
   forget(channel: string): string[] {
-    const was = [...(this.members.get(lower(channel)) ?? [])];
+    const was = [...(this.members.get(lower(channel))?.keys() ?? [])];
     this.members.delete(lower(channel));
     this.ops.delete(lower(channel));
     return was;
@@ -78,7 +85,7 @@ export class ChannelRoster {
     const out: string[] = [];
     for (const [chan, set] of this.members) {
       if (!set.delete(f)) continue;
-      set.add(t);
+      set.set(t, to);
       const ops = this.ops.get(chan);
       if (ops?.delete(f)) ops.add(t);
       out.push(chan);

@@ -4,7 +4,6 @@
  * with crier's own transaction ids in send.ts. Connecting is retried forever in the background, so an unreachable
  * homeserver never stops crier from starting.
  */
-import { LogLevel, LogService } from "matrix-bot-sdk";
 import {
   type Adapter,
   type AdapterDeps,
@@ -13,6 +12,7 @@ import {
   type EventSink,
   type OutgoingMessage,
   PermanentSendError,
+  type RoomMember,
   type SendResult,
 } from "../../core/adapter.js";
 import { parseDuration } from "../../core/duration.js";
@@ -26,7 +26,9 @@ import { mediaUrl } from "./media.js";
 import { renderMatrixContents, renderMatrixEdit } from "./render.js";
 import { redactEvent, type SendHooks, sendEvent } from "./send.js";
 import { StoreStorageProvider } from "./storage.js";
+import { routeSdkLogs } from "./sdk-logs.js";
 import { SyncHandler } from "./sync-handler.js";
+import { localpart, MatrixRoster } from "./roster.js";
 
 const SYNC_FILTER = { room: { timeline: { limit: 50 }, state: { lazy_load_members: true } } };
 
@@ -44,6 +46,7 @@ export class MatrixAdapter implements Adapter {
   private readonly storage: StoreStorageProvider;
   private client: SyncingClient | undefined;
   private handler: SyncHandler | undefined;
+  private roster: MatrixRoster | undefined;
   private sink: EventSink | undefined;
   private current: ConnectionState = "disconnected";
   private stopping = false;
@@ -142,6 +145,8 @@ export class MatrixAdapter implements Adapter {
     };
     this.selfId = await client.getUserId();
     this.displayName = (await client.getUserProfile(this.selfId).catch(() => undefined))?.displayname;
+    const roster = new MatrixRoster(this.account, this.selfId, client);
+    this.roster = roster;
     handler = new SyncHandler({
       account: this.account,
       config: this.config,
@@ -160,6 +165,7 @@ export class MatrixAdapter implements Adapter {
       notice: (roomId, text, onceKey) => this.notice(roomId, text, onceKey),
       startedAt,
       backfillWindowMs: parseDuration(this.config.backfillWindow) ?? 6 * 3_600_000,
+      onMember: (roomId, ev) => roster.onMember(roomId, ev),
     });
     this.client = client;
     this.handler = handler;
@@ -294,7 +300,6 @@ export class MatrixAdapter implements Adapter {
     await sendEvent(client, roomId, "m.reaction", txnId, content, this.hooks());
   }
 
-  /** Fetches Matrix media with crier's token (authenticated media), for crier's web server to pass on. */
   /** `/matrix-media/<account>/…`: media fetched with this account's login, for readers on other platforms. */
   async httpAnswer(path: string) {
     return matrixMediaAnswer(new Map([[this.account, this]]), path);
@@ -323,23 +328,15 @@ export class MatrixAdapter implements Adapter {
   mentionFor(user: UserRef): RichText {
     return [{ t: "mention", name: user.name, user }];
   }
-}
 
-/**
- * The SDK logs through one process-wide LogService: route it to crier's logger, quietly (errors of requests are
- * handled — and logged — by the adapter itself, and the SDK would print every 429 as an error).
- */
-function routeSdkLogs(deps: AdapterDeps): void {
-  const log = deps.log.child ? deps.log.child({ sdk: "matrix-bot-sdk" }) : deps.log;
-  const text = (parts: unknown[]) =>
-    parts.map((p) => (typeof p === "string" ? p : ((p as Error)?.message ?? JSON.stringify(p)))).join(" ");
-  LogService.setLevel(LogLevel.WARN);
-  LogService.setLogger({
-    info: (m, ...p) => log.debug({ module: m }, text(p)),
-    debug: (m, ...p) => log.debug({ module: m }, text(p)),
-    trace: () => undefined,
-    warn: (m, ...p) => log.warn({ module: m }, text(p)),
-    error: (m, ...p) =>
-      m === "MatrixHttpClient" ? log.debug({ module: m }, text(p)) : log.warn({ module: m }, text(p)),
-  });
+  /** Joined members with display names (see roster.ts); undefined while the room cannot be read. */
+  async members(room: string): Promise<RoomMember[] | undefined> {
+    if (!this.roster) return undefined;
+    return this.roster.members(await this.roomId(room)).catch(() => undefined);
+  }
+
+  /** A Matrix id stands for its localpart even while its owner is away. */
+  namesOf(userId: string): string[] {
+    return [localpart(userId)];
+  }
 }

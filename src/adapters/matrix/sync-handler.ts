@@ -28,6 +28,8 @@ export interface SyncContext {
   /** Events sent before this instant are history (back-fill): relayed, not run as commands. */
   startedAt: number;
   backfillWindowMs: number;
+  /** Every membership event seen (state or timeline), for the room's member list. */
+  onMember?: (roomId: string, ev: RawMatrixEvent) => void;
 }
 
 const enc = encodeURIComponent;
@@ -163,8 +165,10 @@ export class SyncHandler {
 
   private async onState(roomId: string, ev: RawMatrixEvent): Promise<void> {
     if (ev.type === "m.room.encryption" && ev.content?.algorithm) await this.markEncrypted(roomId);
-    if (ev.type === "m.room.member" && ev.state_key)
+    if (ev.type === "m.room.member" && ev.state_key) {
       this.names.set(`${roomId}|${ev.state_key}`, ev.content?.displayname);
+      this.ctx.onMember?.(roomId, ev);
+    }
     if (ev.type === "m.room.tombstone" && ev.state_key === "" && ev.content?.replacement_room) {
       const next = String(ev.content.replacement_room);
       this.ctx.log.warn({ room: roomId, replacement: next }, "Matrix room upgraded; crier does not follow on its own");
