@@ -28,7 +28,8 @@ const AT_NAME = /(^|[\s(])@([^\s@<>,;!?()[\]{}"'`*|\\]{1,64})/gu;
 /** Whom a person is on one target account, if anyone. */
 export type TargetOf = (personId: string, targetAccount: string, targetRoom: string) => UserRef | undefined;
 
-const isRoomWord = (typed: string) => nameKeys(typed).some((k) => ROOM_WORDS.has(k));
+const ROOM_KEYS = new Set([...ROOM_WORDS].flatMap((w) => nameKeys(w)));
+const isRoomWord = (typed: string) => nameKeys(typed).some((k) => ROOM_KEYS.has(k));
 const trimTail = (s: string) => s.replace(/[.:]+$/u, "");
 
 /** The names a body addresses in text: the one it begins with, and every `@name` (bounded). */
