@@ -131,7 +131,9 @@ export class SenderNames {
     const name = sender.name || sender.id;
     if (!(await this.clashes(sender, name, present))) return name;
     const handle = sender.handle ?? sender.id;
-    const tag = looksAlike(handle, name) ? sender.account : handle;
+    // A handle that only repeats the name (an IRC nick, `~nick`) says nothing: the account tells them apart then.
+    const handleNames = this.deps.adapters.get(sender.account)?.namesOf?.(handle) ?? [handle];
+    const tag = [handle, ...handleNames].some((h) => looksAlike(h, name)) ? sender.account : handle;
     return `${[...name].slice(0, NAME_BEFORE_HANDLE).join("")} (${tag})`;
   }
 }

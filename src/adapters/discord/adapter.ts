@@ -372,11 +372,7 @@ export class DiscordAdapter implements Adapter {
     return [{ t: "mention", name: user.name, user }];
   }
 
-  async members(room: string): Promise<RoomMember[] | undefined> {
-    return channelMembers(this.client, this.account, room);
-  }
-
-  namesOf(userId: string): string[] {
-    return namesOfUser(this.client, userId);
-  }
+  readonly members = async (room: string): Promise<RoomMember[] | undefined> =>
+    channelMembers(this.client, this.account, room);
+  readonly namesOf = (userId: string): string[] => namesOfUser(this.client, userId);
 }
