@@ -16,11 +16,12 @@ FROM node:20-bookworm-slim
 ENV NODE_ENV=production CRIER_CONFIG=/etc/crier/crier.yaml
 WORKDIR /app
 COPY --from=build /app /app
-RUN useradd --system --home /var/lib/crier --create-home crier && mkdir -p /etc/crier && cp /app/config/example.yaml /etc/crier/crier.yaml
+RUN useradd --system --home /var/lib/crier --create-home crier && mkdir -p /etc/crier && cp /app/config/docker.yaml /etc/crier/crier.yaml
 USER crier
 VOLUME ["/var/lib/crier"]
 EXPOSE 8080
-HEALTHCHECK --interval=30s --timeout=5s --start-period=20s --retries=3 \
-  CMD node -e "fetch('http://127.0.0.1:8080/healthz').then(r=>process.exit(r.ok?0:1)).catch(()=>process.exit(1))"
+# The check reads http.host/port from the same config ($CRIER_CONFIG), so it follows a changed port.
+HEALTHCHECK --interval=30s --timeout=10s --start-period=30s --retries=3 \
+  CMD ["node", "/app/bin/crier.js", "healthcheck"]
 ENTRYPOINT ["node", "/app/bin/crier.js"]
 CMD ["start", "--state-dir", "/var/lib/crier"]

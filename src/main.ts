@@ -3,6 +3,8 @@ import { readFileSync } from "node:fs";
 import { Command } from "commander";
 import { registerBackup } from "./cli/backup.js";
 import { registerCheckConfig } from "./cli/check-config.js";
+import { registerDiscordInvite } from "./cli/discord-invite.js";
+import { registerHealthcheck } from "./cli/healthcheck.js";
 import { registerSchedule } from "./cli/schedule.js";
 import { registerSchema } from "./cli/schema.js";
 import { registerRender } from "./cli/render.js";
@@ -23,5 +25,7 @@ registerSchema(program);
 registerRender(program);
 registerTime(program);
 registerSchedule(program);
+registerDiscordInvite(program);
+registerHealthcheck(program);
 
 await program.parseAsync(process.argv);

@@ -11,6 +11,21 @@ export interface LoadedConfig {
   file: string;
   /** Non-fatal findings (e.g. a config readable by other users while it holds secrets). */
   warnings: string[];
+  /** With `requireEnv: false`: every `${VAR}` the config names and where, set in the environment or not. */
+  env: EnvReference[];
+}
+
+export interface EnvReference {
+  name: string;
+  path: string;
+  set: boolean;
+}
+
+export interface ParseOptions {
+  /** false: an unset `${VAR}` is not an error (check-config --no-env, healthcheck); the value is left empty. */
+  requireEnv?: boolean;
+  /** Filled with every `${VAR}` reference found. */
+  references?: EnvReference[];
 }
 
 const MAX_CONFIG_BYTES = 1024 * 1024;
@@ -26,21 +41,32 @@ export function formatPath(path: readonly PropertyKey[]): string {
 }
 
 /** Replaces `${NAME}` in string values with the environment variable, after YAML parsing (so no YAML injection). */
-export function interpolateEnv(value: unknown, env: NodeJS.ProcessEnv, path: string, problems: string[]): unknown {
+export function interpolateEnv(
+  value: unknown,
+  env: NodeJS.ProcessEnv,
+  path: string,
+  problems: string[],
+  references?: EnvReference[],
+  /** What an unset variable becomes: "" (an error is reported), or a stand-in when the environment is not needed. */
+  unset = (_name: string) => "",
+): unknown {
   if (typeof value === "string") {
     return value.replace(/\$\{([A-Za-z_][A-Za-z0-9_]*)\}/g, (_m, name: string) => {
       const v = env[name];
+      references?.push({ name, path: path || "(top level)", set: v !== undefined });
       if (v === undefined) {
         problems.push(`${path}: environment variable ${name} is not set — export it or remove \${${name}}`);
-        return "";
+        return unset(name);
       }
       return v;
     });
   }
-  if (Array.isArray(value)) return value.map((v, i) => interpolateEnv(v, env, `${path}[${i}]`, problems));
+  if (Array.isArray(value))
+    return value.map((v, i) => interpolateEnv(v, env, `${path}[${i}]`, problems, references, unset));
   if (value && typeof value === "object") {
     const out: Record<string, unknown> = {};
-    for (const [k, v] of Object.entries(value)) out[k] = interpolateEnv(v, env, path ? `${path}.${k}` : k, problems);
+    for (const [k, v] of Object.entries(value))
+      out[k] = interpolateEnv(v, env, path ? `${path}.${k}` : k, problems, references, unset);
     return out;
   }
   return value;
@@ -131,7 +157,12 @@ const yamlMessage = (message: string): string =>
     .replace(/:\s*$/, "");
 
 /** Parses and validates config text; throws ConfigError listing every problem with its key path or line. */
-export function parseConfig(text: string, env: NodeJS.ProcessEnv = process.env, source = "config"): Config {
+export function parseConfig(
+  text: string,
+  env: NodeJS.ProcessEnv = process.env,
+  source = "config",
+  opts: ParseOptions = {},
+): Config {
   if (text.length > MAX_CONFIG_BYTES) throw new ConfigError([`${source}: larger than ${MAX_CONFIG_BYTES} bytes`]);
   const lineCounter = new LineCounter();
   const doc = parseDocument(text, { lineCounter, uniqueKeys: true });
@@ -152,8 +183,11 @@ export function parseConfig(text: string, env: NodeJS.ProcessEnv = process.env, 
     throw new ConfigError([`${source}: YAML error: ${(err as Error).message.split("\n")[0]}`]);
   }
   const problems: string[] = [];
-  const interpolated = interpolateEnv(raw, env, "", problems);
+  // Without the environment, an unset secret stands in as its own name, so checks that a value is present still pass.
+  const standIn = opts.requireEnv === false ? (name: string) => `unset-${name}` : undefined;
+  const interpolated = interpolateEnv(raw, env, "", problems, opts.references, standIn);
   const envPaths = new Set(problems.map((p) => p.slice(0, p.indexOf(":"))));
+  if (opts.requireEnv === false) problems.length = 0;
   const result = configSchema.safeParse(interpolated);
   if (!result.success) {
     // An unset variable is already reported; the empty string it left behind would only add a second error.
@@ -181,7 +215,11 @@ export function holdsLiteralSecret(text: string): boolean {
   return false;
 }
 
-export function loadConfig(file: string, env: NodeJS.ProcessEnv = process.env): LoadedConfig {
+export function loadConfig(
+  file: string,
+  env: NodeJS.ProcessEnv = process.env,
+  opts: Omit<ParseOptions, "references"> = {},
+): LoadedConfig {
   const path = isAbsolute(file) ? file : resolve(file);
   let text: string;
   try {
@@ -189,11 +227,12 @@ export function loadConfig(file: string, env: NodeJS.ProcessEnv = process.env): 
   } catch (err) {
     throw new ConfigError([`${file}: cannot read (${(err as NodeJS.ErrnoException).code ?? (err as Error).message})`]);
   }
-  const config = parseConfig(text, env, file);
+  const references: EnvReference[] = [];
+  const config = parseConfig(text, env, file, { ...opts, references });
   const warnings: string[] = [];
   const mode = statSync(path).mode;
   if (mode & 0o004 && holdsLiteralSecret(text)) {
     warnings.push(`${file} is readable by other users and holds secrets: chmod 600 ${file}`);
   }
-  return { config, file: path, warnings };
+  return { config, file: path, warnings, env: references };
 }

@@ -7,7 +7,6 @@
 import {
   Client,
   DiscordAPIError,
-  GatewayIntentBits,
   type Message,
   type PartialMessage,
   Partials,
@@ -30,6 +29,7 @@ import type { RoomRef, UserRef } from "../../core/model.js";
 import type { RichText } from "../../core/richtext.js";
 import type { DiscordConfig } from "./config.js";
 import { ChannelCursor } from "./cursor.js";
+import { DISCORD_INTENTS } from "./permissions.js";
 import { deleteEvent, editEvent, messageEvent } from "./inbound.js";
 import { channelMembers, namesOfUser } from "./members.js";
 import { jumpBase, renderDiscordMessage } from "./render.js";
@@ -68,12 +68,7 @@ export class DiscordAdapter implements Adapter {
     this.cursor = new ChannelCursor(deps.store, account, deps.log, 6 * 3_600_000);
     this.privateCommands = new Set(deps.commands.filter((c) => c.privateReply).map((c) => c.name));
     this.client = new Client({
-      intents: [
-        GatewayIntentBits.Guilds,
-        GatewayIntentBits.GuildMessages,
-        GatewayIntentBits.MessageContent,
-        GatewayIntentBits.GuildMessageReactions,
-      ],
+      intents: DISCORD_INTENTS,
       partials: [Partials.Message, Partials.Reaction],
       rest: config.api ? { api: config.api } : {},
     });
