@@ -4,10 +4,14 @@ import { nextAfter } from "../services/recurrence.js";
 import { countdown } from "../services/templates.js";
 import { localMarkers } from "../services/timezones.js";
 import { formatInstant, formatWorld } from "../services/world-time.js";
+import { pickedMeetings } from "./meetings/queries.js";
 import { meetingSpec } from "./schedules.js";
 
-/** Upcoming occurrences of configured meetings, soonest first. */
-export function upcomingMeetings(ctx: CommandContext, count: number) {
+/** How far ahead `!next` looks for meetings picked in chat. */
+const PICKED_AHEAD_MS = 5 * 366 * 86_400_000;
+
+/** Upcoming occurrences of configured meetings and of meetings picked with `!meeting pick`, soonest first. */
+export async function upcomingMeetings(ctx: CommandContext, count: number) {
   const now = ctx.now();
   const out: Array<{ title: string; at: number; place?: string }> = [];
   for (const m of ctx.app.config.meetings) {
@@ -19,6 +23,8 @@ export function upcomingMeetings(ctx: CommandContext, count: number) {
       t = at;
     }
   }
+  for (const p of await pickedMeetings(ctx.app.store, now + 1, now + PICKED_AHEAD_MS))
+    out.push({ title: p.title, at: p.at, place: p.place });
   return out.sort((a, b) => a.at - b.at).slice(0, count);
 }
 
@@ -32,7 +38,7 @@ export const nextFeature: Feature = {
       examples: [{ input: "!next", expect: /no meetings are scheduled|starts/ }],
       permission: "anyone",
       async run(_args: string, ctx: CommandContext) {
-        const [m] = upcomingMeetings(ctx, 1);
+        const [m] = await upcomingMeetings(ctx, 1);
         if (!m) return "no meetings are scheduled";
         const zone = await ctx.zone();
         const markers = ctx.capabilities.localTimeMarkers ? ` ${localMarkers(m.at)}` : "";
@@ -46,10 +52,15 @@ export const nextFeature: Feature = {
       examples: [{ input: "!meetings", expect: /no meetings are scheduled|·|\(in / }],
       permission: "anyone",
       async run(_args: string, ctx: CommandContext) {
-        const list = upcomingMeetings(ctx, 5);
+        const list = await upcomingMeetings(ctx, 5);
         if (!list.length) return "no meetings are scheduled";
         const zone = await ctx.zone();
-        return list.map((m) => `${m.title}: ${formatInstant(m.at, zone)} (${countdown(m.at, ctx.now())})`).join(" · ");
+        return list
+          .map(
+            (m) =>
+              `${m.title}: ${formatInstant(m.at, zone)} (${countdown(m.at, ctx.now())})${m.place ? ` in ${m.place}` : ""}`,
+          )
+          .join(" · ");
       },
     },
   ],

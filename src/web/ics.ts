@@ -21,6 +21,8 @@ const warned = new Set<string>();
 
 interface Entry {
   uid: string;
+  /** The meeting (config id or proposal id) for its page and agenda. */
+  meetingId: string;
   title: string;
   place?: string;
   durationMs: number;
@@ -80,6 +82,24 @@ function vtimezones(app: AppContext, series: Set<MeetingConfig>, source: Vtimezo
   return out;
 }
 
+interface Links {
+  /** crier's public URL without a trailing slash, if it has one. */
+  base?: string;
+  agenda(meeting: string): string;
+}
+
+/** The meeting's page, when crier has a public URL. */
+const pageUrl = (e: Entry, l: Links): string | undefined =>
+  l.base ? `${l.base}/meetings/${encodeURIComponent(e.meetingId)}` : undefined;
+
+/** DESCRIPTION: where, the agenda, and the page. */
+function describe(e: Entry, l: Links): string {
+  const agenda = l.agenda(e.meetingId);
+  return [e.place ? `Where: ${e.place}` : "", agenda ? `Agenda: ${agenda}` : "", pageUrl(e, l) ?? ""]
+    .filter(Boolean)
+    .join("\n");
+}
+
 /** The feed for `occurrences`; `source` gives the VTIMEZONE blocks to check (timezones-ical-library's by default). */
 export async function calendarIcs(
   app: AppContext,
@@ -87,14 +107,22 @@ export async function calendarIcs(
   occurrences: Occurrence[],
   host: string,
   source: VtimezoneSource = packagedVtimezone,
+  agendaOf: (meeting: string) => ReadonlyArray<{ text: string; ownerName?: string }> = () => [],
 ) {
+  const links: Links = {
+    base: app.config.http.publicUrl?.replace(/\/$/, ""),
+    agenda: (id) =>
+      agendaOf(id)
+        .map((it, i) => `${i + 1}. ${it.text}${it.ownerName ? ` (${it.ownerName})` : ""}`)
+        .join("; "),
+  };
   const series = new Set(occurrences.flatMap((o) => (o.meeting?.rrule ? [o.meeting] : [])));
   const zones = vtimezones(app, series, source);
   const entries: Entry[] = [];
   const seen = new Set<string>();
   for (const o of occurrences) {
     const m = o.meeting;
-    const base = { title: o.title, place: o.place, durationMs: o.durationMs };
+    const base = { meetingId: o.id, title: o.title, place: o.place, durationMs: o.durationMs };
     if (!m?.rrule) entries.push({ ...base, uid: `${o.id}@${host}`, start: o.start });
     else if (zones.get(m.zone)) {
       if (!seen.has(m.id)) entries.push({ ...base, uid: `${m.id}@${host}`, series: m, ...firstOccurrence(m) });
@@ -109,8 +137,16 @@ export async function calendarIcs(
     entries.map((e) => ({
       uid: e.uid,
       fields: e.series
-        ? [e.series.start, e.series.zone, e.series.rrule, e.series.duration, e.title, e.place ?? null]
-        : [new Date(e.start).toISOString(), null, null, e.durationMs, e.title, e.place ?? null],
+        ? [
+            e.series.start,
+            e.series.zone,
+            e.series.rrule,
+            e.series.duration,
+            e.title,
+            e.place ?? null,
+            describe(e, links),
+          ]
+        : [new Date(e.start).toISOString(), null, null, e.durationMs, e.title, e.place ?? null, describe(e, links)],
     })),
   );
   const cal = ical({
@@ -135,7 +171,11 @@ export async function calendarIcs(
       repeating: s?.rrule ? `RRULE:${s.rrule.replace(/^RRULE:/i, "")}` : null,
       summary: e.title,
       location: e.place ?? null,
+      description: describe(e, links) || null,
+      url: pageUrl(e, links) ?? null,
     });
   }
-  return cal.toString();
+  // RFC 5545 §3.1: every content line ends in CRLF, the last one too.
+  const text = cal.toString();
+  return text.endsWith("\r\n") ? text : `${text}\r\n`;
 }

@@ -5,14 +5,16 @@ import { join } from "node:path";
 import type { AppContext } from "../core/context.js";
 import { readPaste } from "../services/pastes.js";
 import { calendarIcs } from "./ics.js";
-import { indexPage, meetingPage, type ProposalView } from "./pages.js";
-import { type PickedSource, upcoming } from "./upcoming.js";
+import { packagedVtimezone } from "./vtimezone.js";
+import { indexPage, type MinutesEntry, meetingPage, minutesIndexPage, type ProposalView } from "./pages.js";
+import { feedOccurrences, type PickedSource, upcoming } from "./upcoming.js";
 
 /** What the pages show that other parts keep: the meetings feature answers it (its tables are its own). */
 export interface WebSources extends PickedSource {
   agendaOf(meeting: string): ReadonlyArray<{ text: string; ownerName?: string }>;
   proposal(id: string): Promise<ProposalView | undefined>;
-  minutesFiles(id: string): Promise<string[]>;
+  /** Finished minutes, newest first: of one meeting, or (no id) all. */
+  minutes(id?: string): Promise<MinutesEntry[]>;
 }
 
 const SECURITY_HEADERS = {
@@ -49,21 +51,43 @@ export async function handle(
   const all = await upcoming(app, sources);
   if (path === "/") return send(res, 200, "text/html; charset=utf-8", indexPage(all, app.config.timezones.world));
   if (path === "/calendar.ics")
-    return send(res, 200, "text/calendar; charset=utf-8", await calendarIcs(app, "Meetings", all, host));
+    return send(
+      res,
+      200,
+      "text/calendar; charset=utf-8",
+      await calendarIcs(
+        app,
+        "Meetings",
+        await feedOccurrences(app, sources),
+        host,
+        packagedVtimezone,
+        sources.agendaOf,
+      ),
+    );
+  if (path === "/minutes/" || path === "/minutes")
+    return send(res, 200, "text/html; charset=utf-8", minutesIndexPage(app, await sources.minutes()));
   const m = /^\/meetings\/([\w-]{1,64})(\.ics)?$/.exec(path);
   if (m) {
     const id = m[1];
     const mine = all.filter((o) => o.id === id);
     const proposal = await sources.proposal(id);
-    if (!mine.length && !proposal && !app.config.meetings.some((x) => x.id === id))
-      return send(res, 404, "text/plain", "no such meeting\n");
-    if (m[2])
-      return send(res, 200, "text/calendar; charset=utf-8", await calendarIcs(app, mine[0]?.title ?? id, mine, host));
+    const configured = app.config.meetings.find((x) => x.id === id);
+    if (!mine.length && !proposal && !configured) return send(res, 404, "text/plain", "no such meeting\n");
+    if (m[2]) {
+      const feed = await feedOccurrences(app, sources, id);
+      const name = configured?.title ?? proposal?.title ?? id;
+      return send(
+        res,
+        200,
+        "text/calendar; charset=utf-8",
+        await calendarIcs(app, name, feed, host, packagedVtimezone, sources.agendaOf),
+      );
+    }
     return send(
       res,
       200,
       "text/html; charset=utf-8",
-      meetingPage(sources.agendaOf(id), id, mine, app.config.timezones.world, proposal, await sources.minutesFiles(id)),
+      meetingPage(app, sources.agendaOf(id), id, mine, app.config.timezones.world, proposal, await sources.minutes(id)),
     );
   }
   for (const adapter of app.adapters.values()) {

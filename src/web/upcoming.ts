@@ -1,11 +1,15 @@
 /** The meetings the web page and calendar show: configured ones (with recurrence) and picked proposals. */
 import type { MeetingConfig } from "../config/sections/meetings.js";
 import type { AppContext } from "../core/context.js";
-import { meetingSpec, occurrencesBetween } from "../services/recurrence.js";
+import { parseDuration } from "../core/duration.js";
+import { meetingSpec, nextAfter, occurrencesBetween, parseLocal } from "../services/recurrence.js";
 
 /** Proposals whose time was picked (the meetings feature keeps them). */
 export interface PickedSource {
-  picked(from: number, until: number): Promise<Array<{ id: string; title: string; at: number; zone: string }>>;
+  picked(
+    from: number,
+    until: number,
+  ): Promise<Array<{ id: string; title: string; at: number; zone: string; place?: string }>>;
 }
 
 export interface Occurrence {
@@ -29,18 +33,41 @@ export async function upcoming(
 ): Promise<Occurrence[]> {
   const out: Occurrence[] = [];
   for (const m of app.config.meetings) {
-    const durationMs = parseDurationMs(m.duration);
+    const durationMs = parseDuration(m.duration) ?? 3_600_000;
     for (const start of occurrencesBetween(meetingSpec(m), from - durationMs, until, 200)) {
       out.push({ id: m.id, title: m.title, start, durationMs, place: m.place, zone: m.zone, meeting: m });
     }
   }
-  const picked = await meetings.picked(from - 3_600_000, until);
-  for (const p of picked)
-    out.push({ id: p.id, title: p.title, start: Number(p.at), durationMs: 3_600_000, zone: p.zone });
+  for (const p of await meetings.picked(from - 3_600_000, until))
+    out.push({ id: p.id, title: p.title, start: p.at, durationMs: 3_600_000, zone: p.zone, place: p.place });
   return out.sort((a, b) => a.start - b.start);
 }
 
-function parseDurationMs(s: string): number {
-  const m = /^(\d+)([mh])$/.exec(s.trim());
-  return m ? Number(m[1]) * (m[2] === "h" ? 3_600_000 : 60_000) : 3_600_000;
+/** How far back and ahead the calendar feed lists one-off meetings (a series is listed whatever its start). */
+const FEED_BACK_MS = 31 * 86_400_000;
+const FEED_AHEAD_MS = 10 * 366 * 86_400_000;
+
+/**
+ * What the calendar feed holds: each recurring meeting once (the calendar writes it as one VEVENT with its RRULE,
+ * however far ahead it starts; the page's look-ahead window does not apply), one-off meetings and picked proposals
+ * from a month ago on. `id` narrows it to one meeting.
+ */
+export async function feedOccurrences(app: AppContext, meetings: PickedSource, id?: string): Promise<Occurrence[]> {
+  const now = app.clock.now();
+  const out: Occurrence[] = [];
+  for (const m of app.config.meetings) {
+    if (id && m.id !== id) continue;
+    const durationMs = parseDuration(m.duration) ?? 3_600_000;
+    const base = { id: m.id, title: m.title, durationMs, place: m.place, zone: m.zone, meeting: m };
+    if (m.rrule) {
+      const first = nextAfter(meetingSpec(m), parseLocal(m.start, m.zone) - 1);
+      if (first !== undefined) out.push({ ...base, start: first });
+    } else
+      for (const start of occurrencesBetween(meetingSpec(m), now - FEED_BACK_MS, now + FEED_AHEAD_MS, 10))
+        out.push({ ...base, start });
+  }
+  for (const p of await meetings.picked(now - FEED_BACK_MS, now + FEED_AHEAD_MS))
+    if (!id || p.id === id)
+      out.push({ id: p.id, title: p.title, start: p.at, durationMs: 3_600_000, zone: p.zone, place: p.place });
+  return out.sort((a, b) => a.start - b.start);
 }

@@ -14,6 +14,8 @@ export interface AgendaItem {
 }
 
 const MAX_ITEMS = 50;
+export const AGENDA_USAGE =
+  "!agenda add [meeting] <text> [(owner)] | list [meeting] | remove [meeting] <n> | move [meeting] <from> <to> — the meeting is the one proposed here unless named";
 
 export function agendaItems(m: MeetingsState, meeting: string): AgendaItem[] {
   return m.agendas.get(meeting) ?? [];
@@ -74,18 +76,30 @@ async function meetingExists(ctx: CommandContext, id: string): Promise<boolean> 
   return !!(await ctx.app.store.get("SELECT 1 AS x FROM meeting_proposals WHERE id = ?", [id.toLowerCase()]));
 }
 
+/** The meeting `!agenda` means when none is named: the only configured one, else the newest proposal made here. */
+async function meetingHere(ctx: CommandContext): Promise<string | undefined> {
+  if (ctx.app.config.meetings.length === 1) return ctx.app.config.meetings[0].id;
+  const p = await ctx.app.store.get<{ id: string }>(
+    "SELECT id FROM meeting_proposals WHERE account = ? AND room = ? ORDER BY created_at DESC LIMIT 1",
+    [ctx.room.account, ctx.room.room],
+  );
+  return p?.id;
+}
+
 export async function agendaCommand(state: MeetingsState, args: string, ctx: CommandContext): Promise<string> {
-  const [verb, meetingArg, ...rest] = splitArgs(args);
-  const meeting = (
-    meetingArg ?? (ctx.app.config.meetings.length === 1 ? ctx.app.config.meetings[0].id : "")
-  ).toLowerCase();
-  if (!verb)
-    throw usageError({
-      usage:
-        "!agenda add <meeting> <text> [(owner)] | list <meeting> | remove <meeting> <n> | move <meeting> <from> <to>",
-    });
-  if (!meeting || !(await meetingExists(ctx, meeting)))
-    throw new UserError(`no meeting "${(meetingArg ?? "").slice(0, 30)}"`);
+  const [verb, first, ...others] = splitArgs(args);
+  if (!verb) throw usageError({ usage: AGENDA_USAGE });
+  // `!agenda add devel Release plan` names its meeting; `!agenda add Release plan` is about the meeting here.
+  const named = first !== undefined && (await meetingExists(ctx, first.toLowerCase()));
+  const here = named ? undefined : await meetingHere(ctx);
+  const meeting = (named ? first : (here ?? "")).toLowerCase();
+  const rest = named || first === undefined ? others : [first, ...others];
+  if (!meeting)
+    throw new UserError(
+      first
+        ? `no meeting "${first.slice(0, 30)}"`
+        : "which meeting? name it (!agenda list devel) or propose one here first",
+    );
   const items = [...agendaItems(state, meeting)];
   const by = await ctx.app.identity.personId(ctx.user);
   switch (verb.toLowerCase()) {
@@ -129,9 +143,6 @@ export async function agendaCommand(state: MeetingsState, args: string, ctx: Com
       return `agenda of ${meeting}: ${agendaText(state, meeting)}`;
     }
     default:
-      throw usageError({
-        usage:
-          "!agenda add <meeting> <text> [(owner)] | list <meeting> | remove <meeting> <n> | move <meeting> <from> <to>",
-      });
+      throw usageError({ usage: AGENDA_USAGE });
   }
 }

@@ -3,13 +3,20 @@ import type { CommandContext } from "../../core/commands.js";
 import type { AppContext, Feature } from "../../core/context.js";
 import type { SeenPeople } from "../seen.js";
 import type { Schedules } from "../schedules.js";
-import { type AgendaItem, agendaCommand, agendaItems, agendaText, loadAgendas } from "./agenda.js";
+import { AGENDA_USAGE, type AgendaItem, agendaCommand, agendaItems, agendaText, loadAgendas } from "./agenda.js";
 import { minutesCommands } from "./minutes.js";
-import { attendCommand, meetingCommand } from "./proposals.js";
+import { attendCommand, MEETING_USAGE, meetingCommand } from "./proposals.js";
 import { closeForgotten, loadRuns, logLine } from "./runs.js";
 import type { MeetingsState } from "./state.js";
 import { meetingMigrations } from "./store.js";
-import { type PickedMeeting, type ProposalOptionsView, pickedMeetings, minutesFiles, proposalView } from "./views.js";
+import {
+  finishedMinutes,
+  type MinutesEntry,
+  type PickedMeeting,
+  pickedMeetings,
+  type ProposalView,
+  proposalView,
+} from "./queries.js";
 
 interface LoopState {
   stopped: boolean;
@@ -28,8 +35,9 @@ async function autoCloseLoop(app: AppContext, m: MeetingsState, state: LoopState
 /** What other parts may ask of the meetings feature (the web pages show it). */
 export interface Meetings {
   agendaOf(meeting: string): readonly AgendaItem[];
-  proposal(id: string): Promise<ProposalOptionsView | undefined>;
-  minutesFiles(id: string): Promise<string[]>;
+  proposal(id: string): Promise<ProposalView | undefined>;
+  /** Finished minutes, newest first: of one meeting, or (no id) all of them. */
+  minutes(id?: string): Promise<MinutesEntry[]>;
   picked(from: number, until: number): Promise<PickedMeeting[]>;
 }
 
@@ -64,50 +72,56 @@ export function meetingsFeature(deps: { schedules: Schedules; seen: SeenPeople }
     onEvent: (event, app) => logLine(m, event, app),
     agendaOf: (meeting) => agendaItems(m, meeting),
     proposal: (id) => proposalView(app().store, id),
-    minutesFiles: (id) => minutesFiles(app().store, app().config, id),
+    minutes: (id) => finishedMinutes(app().store, id),
     picked: (from, until) => pickedMeetings(app().store, from, until),
+    // The examples run in order in one room (test/unit/core/examples.test.ts): a meeting is proposed, attended,
+    // given an agenda, then minuted with every `#` command.
     commands: [
       {
         name: "meeting",
-        summary: "propose a meeting time, add alternatives, show attendance, pick the winner",
-        usage: '!meeting propose "title" <time> | alt <id> <time> | show <id> | pick <id> <option>',
+        summary: "propose a meeting (time, place), add alternatives, show attendance, pick one",
+        usage: MEETING_USAGE,
         examples: [
           {
-            input: '!meeting propose "Devel meeting" 2099-12-02 15:00 UTC',
-            expect: /proposed "Devel meeting" \[[a-z0-9]{5}\]/,
+            input: '!meeting propose "Devel meeting" 2099-12-02 15:00 UTC place: #kamailio-dev',
+            expect: /proposed "Devel meeting" \[[a-z0-9]{5}\] in #kamailio-dev/,
             asAdmin: true,
           },
           {
             input: '!meeting propose "Devel meeting" 2099-12-02 15:00 UTC',
             expect: "only admins and organisers may propose",
           },
-          { input: "!meeting show nosuch", expect: 'no proposed meeting "nosuch"' },
+          { input: "!meeting alt", expect: "Usage: !meeting alt <id> <time>" },
         ],
         permission: "anyone",
         run: (args: string, ctx: CommandContext) => meetingCommand(m, args, ctx),
       },
       {
         name: "attend",
-        summary: "say you can attend a proposed meeting (option 1 unless given)",
-        usage: "!attend <id> [option]",
-        examples: [{ input: "!attend nosuch", expect: 'no proposed meeting "nosuch"' }],
+        summary: "say you can attend a proposed meeting (default: the one here, option 1)",
+        usage: "!attend [id] [option]",
+        examples: [
+          { input: "!attend", expect: /"Devel meeting" \[[a-z0-9]{5}\] in #kamailio-dev: 1\) .*: 1 — someone/ },
+        ],
         permission: "anyone",
         run: (args: string, ctx: CommandContext) => attendCommand(args, ctx, true),
       },
       {
         name: "unattend",
         summary: "take back your attendance",
-        usage: "!unattend <id> [option]",
-        examples: [{ input: "!unattend nosuch", expect: 'no proposed meeting "nosuch"' }],
+        usage: "!unattend [id] [option]",
+        examples: [{ input: "!unattend", expect: "nobody yet" }],
         permission: "anyone",
         run: (args: string, ctx: CommandContext) => attendCommand(args, ctx, false),
       },
       {
         name: "agenda",
         summary: "a meeting's agenda: add items with owners, list, remove, reorder",
-        usage:
-          "!agenda add <meeting> <text> [(owner)] | list <meeting> | remove <meeting> <n> | move <meeting> <from> <to>",
-        examples: [{ input: "!agenda list nosuch", expect: 'no meeting "nosuch"' }],
+        usage: AGENDA_USAGE,
+        examples: [
+          { input: "!agenda add Release plan for 6.0 (henning)", expect: /^added as item 1 of [a-z0-9]{5}$/ },
+          { input: "!agenda list", expect: /^agenda of [a-z0-9]{5}: 1\. Release plan for 6\.0 \(henning\)$/ },
+        ],
         permission: "anyone",
         run: (args: string, ctx: CommandContext) => agendaCommand(m, args, ctx),
       },

@@ -6,10 +6,14 @@ import { escapeHtml } from "../../core/escape-html.js";
 import { mkdirSync, writeFileSync } from "node:fs";
 import { join } from "node:path";
 import { DateTime } from "luxon";
+import { minutesStem } from "./queries.js";
 
 export interface MinutesData {
   id: string;
   title: string;
+  /** The meeting these minutes are for, with its page when the web server has a public URL. */
+  meeting?: { id: string; title: string; url?: string };
+  agenda?: Array<{ text: string; ownerName?: string }>;
   startedAt: number;
   endedAt: number;
   chairs: string[];
@@ -19,8 +23,35 @@ export interface MinutesData {
   lines: Array<{ at: number; account: string; nick: string; text: string; person?: string }>;
 }
 
-/** Markdown-significant characters are escaped so a nick like `*x*` or a `<script>` stays text. */
-const escapeMd = (s: string): string => s.replace(/[\\`*_{}[\]<>()#+!|~]/g, (c) => `\\${c}`);
+/**
+ * Only the characters that change Markdown inside a list item or heading are escaped (emphasis, code, links, HTML),
+ * so a nick like `*x*` or a `<script>` stays text while `#topic`, `+1` and `(console)` read as typed.
+ */
+const escapeMd = (s: string): string => s.replace(/[\\`*_[\]<>~]/g, (c) => `\\${c}`);
+/** http(s) URLs in text (bounded: at most 2,000 characters each, found in one linear pass). */
+const URL_RE = /\bhttps?:\/\/[^\s<>"'`]{1,2000}/g;
+/** Markdown with each URL as an autolink `<https://…>` and the rest escaped. */
+function mdWithLinks(s: string): string {
+  let out = "";
+  let last = 0;
+  for (const m of s.matchAll(URL_RE)) {
+    const url = m[0].replace(/[.,;:!?)]+$/, "");
+    out += `${escapeMd(s.slice(last, m.index))}<${url}>`;
+    last = (m.index ?? 0) + url.length;
+  }
+  return out + escapeMd(s.slice(last));
+}
+/** HTML with each URL as a link (rel=nofollow, noopener) and the rest escaped. */
+function htmlWithLinks(s: string): string {
+  let out = "";
+  let last = 0;
+  for (const m of s.matchAll(URL_RE)) {
+    const url = m[0].replace(/[.,;:!?)]+$/, "");
+    out += `${escapeHtml(s.slice(last, m.index))}<a href="${escapeHtml(url)}" rel="nofollow noopener">${escapeHtml(url)}</a>`;
+    last = (m.index ?? 0) + url.length;
+  }
+  return out + escapeHtml(s.slice(last));
+}
 const hhmm = (t: number) => DateTime.fromMillis(t, { zone: "UTC" }).toFormat("HH:mm");
 
 function sections(d: MinutesData) {
@@ -64,25 +95,36 @@ export function minutesMarkdown(d: MinutesData): string {
     "",
     `${day}, ${hhmm(d.startedAt)}–${hhmm(d.endedAt)} UTC. Chairs: ${d.chairs.map(escapeMd).join(", ")}.`,
     "",
-    "## Summary",
-    "",
   ];
+  if (d.meeting)
+    out.push(
+      `Meeting: ${d.meeting.url ? `[${escapeMd(d.meeting.title)}](<${d.meeting.url}>)` : `${escapeMd(d.meeting.title)} (${escapeMd(d.meeting.id)})`}`,
+      "",
+    );
+  if (d.agenda?.length) {
+    out.push("## Agenda", "");
+    d.agenda.forEach((a, i) => {
+      out.push(`${i + 1}. ${mdWithLinks(a.text)}${a.ownerName ? ` (${escapeMd(a.ownerName)})` : ""}`);
+    });
+    out.push("");
+  }
+  out.push("## Summary", "");
   for (const t of topics) {
     out.push(`### ${escapeMd(t.title)}`, "");
     for (const it of t.items)
       out.push(
-        `- **${it.kind.toUpperCase()}**: ${escapeMd(it.text)}${it.owner ? ` (${escapeMd(it.owner)})` : ""} — ${escapeMd(it.nick)}, ${hhmm(it.at)}`,
+        `- **${it.kind.toUpperCase()}**: ${mdWithLinks(it.text)}${it.owner ? ` (${escapeMd(it.owner)})` : ""} — ${escapeMd(it.nick)}, ${hhmm(it.at)}`,
       );
     out.push("");
   }
   out.push("## Action items", "");
-  for (const { who, list } of actions) for (const a of list) out.push(`- ${escapeMd(who)}: ${escapeMd(a)}`);
+  for (const { who, list } of actions) for (const a of list) out.push(`- ${escapeMd(who)}: ${mdWithLinks(a)}`);
   if (!actions.length) out.push("- none");
   out.push("", "## People present (lines said)", "");
   for (const [as, n] of present) out.push(`- ${as.map(escapeMd).join(", ")}: ${n}`);
   out.push("", "## Full log", "");
   for (const l of d.lines)
-    out.push(`- ${hhmm(l.at)} [${escapeMd(l.account)}] ${escapeMd(l.nick)}: ${escapeMd(l.text)}`);
+    out.push(`- ${hhmm(l.at)} [${escapeMd(l.account)}] ${escapeMd(l.nick)}: ${mdWithLinks(l.text)}`);
   return `${out.join("\n")}\n`;
 }
 
@@ -97,14 +139,17 @@ export function minutesHtml(d: MinutesData): string {
 </head><body>
 <h1>${e(d.title)}</h1>
 <p><time datetime="${new Date(d.startedAt).toISOString()}">${e(DateTime.fromMillis(d.startedAt, { zone: "UTC" }).toFormat("yyyy-LL-dd HH:mm"))} UTC</time>–${hhmm(d.endedAt)} UTC. Chairs: ${e(d.chairs.join(", "))}.</p>
+${d.meeting ? `<p>Meeting: <a href="${e(d.meeting.url ?? `/meetings/${encodeURIComponent(d.meeting.id)}`)}">${e(d.meeting.title)}</a></p>` : ""}
+${d.agenda?.length ? `<h2>Agenda</h2><ol>${d.agenda.map((a) => li(`${htmlWithLinks(a.text)}${a.ownerName ? ` <em>(${e(a.ownerName)})</em>` : ""}`)).join("")}</ol>` : ""}
+<p><a href="/minutes/">All minutes</a></p>
 <h2>Summary</h2>
-${topics.map((t) => `<h3>${e(t.title)}</h3><ul>${t.items.map((it) => li(`<strong>${e(it.kind.toUpperCase())}</strong>: ${e(it.text)}${it.owner ? ` (${e(it.owner)})` : ""} — ${e(it.nick)}`)).join("")}</ul>`).join("\n")}
+${topics.map((t) => `<h3>${e(t.title)}</h3><ul>${t.items.map((it) => li(`<strong>${e(it.kind.toUpperCase())}</strong>: ${htmlWithLinks(it.text)}${it.owner ? ` (${e(it.owner)})` : ""} — ${e(it.nick)}`)).join("")}</ul>`).join("\n")}
 <h2>Action items</h2>
-<ul>${actions.flatMap(({ who, list }) => list.map((a) => li(`${e(who)}: ${e(a)}`))).join("") || li("none")}</ul>
+<ul>${actions.flatMap(({ who, list }) => list.map((a) => li(`${e(who)}: ${htmlWithLinks(a)}`))).join("") || li("none")}</ul>
 <h2>People present (lines said)</h2>
 <ul>${present.map(([as, n]) => li(`${e(as.join(", "))}: ${n}`)).join("")}</ul>
 <h2>Full log</h2>
-<ul class="log">${d.lines.map((l) => li(`${hhmm(l.at)} [${e(l.account)}] ${e(l.nick)}: ${e(l.text)}`)).join("")}</ul>
+<ul class="log">${d.lines.map((l) => li(`${hhmm(l.at)} [${e(l.account)}] ${e(l.nick)}: ${htmlWithLinks(l.text)}`)).join("")}</ul>
 </body></html>
 `;
 }
@@ -113,7 +158,7 @@ ${topics.map((t) => `<h3>${e(t.title)}</h3><ul>${t.items.map((it) => li(`<strong
 export function writeMinutes(stateDir: string, d: MinutesData): string {
   const dir = join(stateDir, "minutes");
   mkdirSync(dir, { recursive: true });
-  const stem = `${DateTime.fromMillis(d.startedAt, { zone: "UTC" }).toFormat("yyyy-LL-dd")}-${d.id}`;
+  const stem = minutesStem(d.startedAt, d.id);
   writeFileSync(join(dir, `${stem}.md`), minutesMarkdown(d));
   writeFileSync(join(dir, `${stem}.html`), minutesHtml(d));
   return stem;

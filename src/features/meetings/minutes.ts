@@ -5,10 +5,22 @@
  */
 import type { AnyCommand, CommandContext } from "../../core/commands.js";
 import { UserError } from "../../core/errors.js";
-import { personOfName } from "./people.js";
-import { endRun, linkKey, type Run, say } from "./runs.js";
+import { nameOfPerson, personOfName } from "./people.js";
+import { appendLine, endRun, linkKey, type Run, roomsOf, say } from "./runs.js";
 import type { MeetingsState } from "./state.js";
+import { meetingFor } from "./which-meeting.js";
 import { shortId } from "./store.js";
+
+/** The chairs by name: `chairs: ann, bob`. */
+async function chairNames(ctx: CommandContext, m: MeetingsState, run: Run): Promise<string> {
+  const lines = await ctx.app.store.all<{ person: string; nick: string }>(
+    "SELECT person, nick FROM minutes_lines WHERE run = ? ORDER BY seq LIMIT 2000",
+    [run.id],
+  );
+  const names: string[] = [];
+  for (const c of run.chairs) names.push(await nameOfPerson(ctx.app, m.seen, c, lines));
+  return names.join(", ") || "nobody";
+}
 
 async function isChair(ctx: CommandContext, run: Run): Promise<boolean> {
   const person = await ctx.app.identity.personId(ctx.user);
@@ -72,30 +84,39 @@ const anyone =
   async (args, ctx, m) =>
     h(args, ctx, current(ctx, m), m);
 
-const handlers: Record<string, { summary: string; run: Handler; example?: string }> = {
+/**
+ * The `#` commands, in the order their examples run as tests (in one room): a meeting is started, every command is
+ * used in it as a chair would, and `#endmeeting` comes last.
+ */
+const handlers: Record<string, { summary: string; run: Handler; example: string; expect: string | RegExp }> = {
   startmeeting: {
-    summary: "start taking minutes in this room and every room linked to it",
+    summary: "start taking minutes in this room and every room linked to it (give the meeting's id or a title)",
     example: "#startmeeting Devel meeting",
+    expect: "started by",
     async run(args, ctx, m) {
       const key = linkKey(ctx.app, ctx.room);
       const running = m.runs.get(key);
       if (running) throw new UserError(`"${running.title}" is already running here; a chair can #endmeeting it`);
-      const title = args.trim().slice(0, 200) || "Meeting";
+      const meeting = await meetingFor(ctx.app, key, roomsOf(ctx.app, key), args, ctx.now());
+      const named = meeting && args.trim().toLowerCase() === meeting.id.toLowerCase();
+      const title = (named ? "" : args.trim().slice(0, 200)) || meeting?.title || "Meeting";
       const person = await ctx.app.identity.personId(ctx.user);
       const run: Run = {
         id: shortId(),
         link: key,
         title,
+        meeting: meeting?.id,
         startedAt: ctx.now(),
         chairs: [person],
         lineSeq: 0,
         itemSeq: 0,
       };
       await ctx.app.store.run(
-        "INSERT INTO minutes_runs (id, link, title, started_at, starter, chairs) VALUES (?, ?, ?, ?, ?, ?)",
-        [run.id, key, title, run.startedAt, person, JSON.stringify(run.chairs)],
+        "INSERT INTO minutes_runs (id, link, title, started_at, starter, chairs, meeting) VALUES (?, ?, ?, ?, ?, ?, ?)",
+        [run.id, key, title, run.startedAt, person, JSON.stringify(run.chairs), run.meeting ?? null],
       );
       m.runs.set(key, run);
+      await appendLine(ctx.app, run, ctx.event);
       await say(
         ctx.app,
         key,
@@ -105,39 +126,46 @@ const handlers: Record<string, { summary: string; run: Handler; example?: string
       return "";
     },
   },
-  endmeeting: {
-    summary: "end the meeting and publish the minutes (chairs)",
-    run: chairOnly(async (_a, ctx, run, m) => {
-      await endRun(ctx.app, m, run, ctx.user.name);
-      return "";
-    }),
-  },
   topic: {
     summary: "start a new topic (chairs)",
+    example: "#topic Release plan for 6.0",
+    expect: "topic: Release plan for 6.0",
     run: note("topic", (a) => `topic: ${a.trim()}`, true),
   },
   info: {
     summary: "note a piece of information",
+    example: "#info the 6.0 branch is open",
+    expect: "info noted",
     run: note("info", () => "info noted", false),
   },
   idea: {
     summary: "note an idea",
+    example: "#idea nightly builds for every branch",
+    expect: "idea noted",
     run: note("idea", () => "idea noted", false),
   },
   help: {
     summary: "note a call for help",
+    example: "#help testers wanted for the TLS module",
+    expect: "call for help noted",
     run: note("help", () => "call for help noted", false),
   },
   link: {
     summary: "note a link",
+    example: "#link https://www.kamailio.org/w/2026/11/release-plan/",
+    expect: "link noted",
     run: note("link", () => "link noted", false),
   },
   agreed: {
     summary: "record an agreement (chairs)",
+    example: "#agreed 6.0.0 is tagged on 15 January",
+    expect: "agreed: 6.0.0 is tagged on 15 January",
     run: note("agreed", (a) => `agreed: ${a.trim()}`, true),
   },
   action: {
     summary: "record an action item for a person",
+    example: "#action henning prepare the release notes",
+    expect: "action for henning noted",
     run: anyone(async (a, ctx, run, state) => {
       const m = /^(\S+)\s+([\s\S]+)$/.exec(a.trim());
       if (!m) throw new UserError("#action <person> <what they will do>");
@@ -149,6 +177,8 @@ const handlers: Record<string, { summary: string; run: Handler; example?: string
   },
   chair: {
     summary: "add chairs (chairs)",
+    example: "#chair bob",
+    expect: /^chairs: .+, bob$/,
     run: chairOnly(async (a, ctx, run, m) => {
       for (const name of a
         .split(/[\s,]+/)
@@ -158,22 +188,26 @@ const handlers: Record<string, { summary: string; run: Handler; example?: string
         if (!run.chairs.includes(key)) run.chairs.push(key);
       }
       await ctx.app.store.run("UPDATE minutes_runs SET chairs = ? WHERE id = ?", [JSON.stringify(run.chairs), run.id]);
-      return `chairs: ${run.chairs.length}`;
+      return `chairs: ${await chairNames(ctx, m, run)}`;
     }),
   },
   unchair: {
     summary: "remove chairs (chairs)",
+    example: "#unchair bob",
+    expect: /^chairs: (?!.*bob)/,
     run: chairOnly(async (a, ctx, run, m) => {
       for (const name of a.split(/[\s,]+/).filter(Boolean)) {
         const key = await personOfName(ctx, m.seen, name);
         run.chairs = run.chairs.filter((c) => c !== key && c !== `name:${name.toLowerCase()}`);
       }
       await ctx.app.store.run("UPDATE minutes_runs SET chairs = ? WHERE id = ?", [JSON.stringify(run.chairs), run.id]);
-      return `chairs: ${run.chairs.length}`;
+      return `chairs: ${await chairNames(ctx, m, run)}`;
     }),
   },
   undo: {
     summary: "remove the last item (chairs)",
+    example: "#undo",
+    expect: "removed action: prepare the release notes",
     run: chairOnly(async (_a, ctx, run) => {
       const last = await ctx.app.store.get<{ seq: number; kind: string; text: string }>(
         "SELECT seq, kind, text FROM minutes_items WHERE run = ? ORDER BY seq DESC LIMIT 1",
@@ -186,6 +220,8 @@ const handlers: Record<string, { summary: string; run: Handler; example?: string
   },
   meetingname: {
     summary: "rename the meeting (chairs)",
+    example: "#meetingname Devel meeting, December",
+    expect: 'meeting renamed to "Devel meeting, December"',
     run: chairOnly(async (a, ctx, run) => {
       if (!a.trim()) throw new UserError("#meetingname <new name>");
       run.title = a.trim().slice(0, 200);
@@ -195,6 +231,8 @@ const handlers: Record<string, { summary: string; run: Handler; example?: string
   },
   vote: {
     summary: "start a vote; people answer +1, -1 or +0 (chairs)",
+    example: "#vote tag 6.0.0 on 15 January?",
+    expect: "vote: tag 6.0.0 on 15 January? — answer +1, -1 or +0",
     run: chairOnly(async (a, _ctx, run) => {
       if (!a.trim()) throw new UserError("#vote <question>");
       run.vote = { question: a.trim().slice(0, 300), votes: new Map() };
@@ -203,6 +241,8 @@ const handlers: Record<string, { summary: string; run: Handler; example?: string
   },
   endvote: {
     summary: "close the vote and record the result (chairs)",
+    example: "#endvote",
+    expect: "vote closed",
     run: chairOnly(async (_a, ctx, run) => {
       if (!run.vote) throw new UserError("no vote is open");
       const v = [...run.vote.votes.values()];
@@ -214,11 +254,22 @@ const handlers: Record<string, { summary: string; run: Handler; example?: string
   },
   commands: {
     summary: "list the meeting commands",
+    example: "#commands",
+    expect: "#startmeeting",
     async run() {
       return `meeting commands: ${Object.keys(handlers)
         .map((n) => `#${n}`)
         .join(" ")}`;
     },
+  },
+  endmeeting: {
+    summary: "end the meeting and publish the minutes (chairs)",
+    example: "#endmeeting",
+    expect: "ended by",
+    run: chairOnly(async (_a, ctx, run, m) => {
+      await endRun(ctx.app, m, run, ctx.user.name);
+      return "";
+    }),
   },
 };
 
@@ -227,21 +278,11 @@ export const minutesCommands = (m: MeetingsState): AnyCommand[] =>
     name,
     prefix: "#",
     summary: h.summary,
-    usage: `#${name}`,
-    // The examples run in order in one room: a meeting is started, ended, and then there is none to act on.
-    examples: [
-      {
-        input: h.example ?? `#${name}`,
-        expect:
-          name === "startmeeting"
-            ? "started by"
-            : name === "endmeeting"
-              ? "ended by"
-              : name === "commands"
-                ? "#startmeeting"
-                : "no meeting is running here",
-      },
-    ],
+    usage:
+      h.example === `#${name}`
+        ? `#${name}`
+        : `#${name} ${name === "action" ? "<person> <what they will do>" : name === "chair" || name === "unchair" ? "<names>" : name === "startmeeting" ? "[meeting id or title]" : "<text>"}`,
+    examples: [{ input: h.example, expect: h.expect }],
     permission: "anyone" as const,
     run: (args: string, ctx: CommandContext) => h.run(args, ctx, m),
   }));

@@ -14,6 +14,8 @@ import type { MeetingsState } from "./state.js";
 import { shortId } from "./store.js";
 
 const MAX_OPTIONS = 10;
+export const MEETING_USAGE =
+  '!meeting propose "title" <time> [place: <where>] | alt <id> <time> | show [id] | place <id> <where> | pick <id> <option>';
 
 async function readTime(text: string, ctx: CommandContext): Promise<{ at: number; zone: string; notes: string[] }> {
   const w = parseWhen(text, { zone: await ctx.zone(), now: ctx.now(), forward: true });
@@ -22,17 +24,36 @@ async function readTime(text: string, ctx: CommandContext): Promise<{ at: number
   return { at: w.instant, zone: w.zone, notes: w.notes };
 }
 
-async function proposal(ctx: CommandContext, id: string) {
-  const p = await ctx.app.store.get<{
-    id: string;
-    title: string;
-    picked: number | null;
-    account: string;
-    room: string;
-  }>("SELECT id, title, picked, account, room FROM meeting_proposals WHERE id = ?", [id.toLowerCase()]);
+interface ProposalRow {
+  id: string;
+  title: string;
+  picked: number | null;
+  account: string;
+  room: string;
+  place: string | null;
+}
+
+async function proposal(ctx: CommandContext, id: string): Promise<ProposalRow> {
+  const p = await ctx.app.store.get<ProposalRow>(
+    "SELECT id, title, picked, account, room, place FROM meeting_proposals WHERE id = ?",
+    [id.toLowerCase()],
+  );
   if (!p) throw new UserError(`no proposed meeting "${id.slice(0, 20)}"`);
   return p;
 }
+
+/** The newest proposal made in this room whose time is not picked yet: what `!attend` alone means. */
+async function openProposalHere(ctx: CommandContext): Promise<ProposalRow> {
+  const p = await ctx.app.store.get<ProposalRow>(
+    "SELECT id, title, picked, account, room, place FROM meeting_proposals WHERE account = ? AND room = ? AND picked IS NULL ORDER BY created_at DESC LIMIT 1",
+    [ctx.room.account, ctx.room.room],
+  );
+  if (!p) throw new UserError("no meeting is being proposed here; give its id, e.g. !attend k3x9p");
+  return p;
+}
+
+/** Where a meeting proposed in a room takes place unless said otherwise: that room, on its account. */
+const placeOf = (room: { account: string; room: string }) => `${room.room} (${room.account})`;
 
 async function isOrganiser(ctx: CommandContext): Promise<boolean> {
   if (await ctx.isAdmin()) return true;
@@ -48,19 +69,27 @@ export async function meetingCommand(m: MeetingsState, args: string, ctx: Comman
     case "propose": {
       if (!(await isOrganiser(ctx))) throw new UserError("only admins and organisers may propose meetings");
       const [title, ...when] = rest;
-      if (!title || !when.length) throw usageError({ usage: '!meeting propose "Devel meeting" 2026-12-02 15:00 UTC' });
+      if (!title || !when.length)
+        throw usageError({ usage: '!meeting propose "Devel meeting" 2026-12-02 15:00 UTC [place: #kamailio-dev]' });
+      const placeAt = when.findIndex((w) => /^place:/i.test(w));
+      const place =
+        placeAt >= 0
+          ? [when[placeAt].slice(6), ...when.slice(placeAt + 1)].join(" ").trim().slice(0, 200)
+          : placeOf(ctx.room);
+      if (placeAt >= 0) when.splice(placeAt);
+      if (!place) throw new UserError("place: needs the place, e.g. place: #kamailio-dev");
       if (title.length > 200) throw new UserError("a meeting title is at most 200 characters");
       const t = await readTime(when.join(" "), ctx);
       const id = shortId();
       const person = await ctx.app.identity.personId(ctx.user);
       await store.tx(async (tx) => {
         await tx.run(
-          "INSERT INTO meeting_proposals (id, title, created_by, account, room, created_at) VALUES (?, ?, ?, ?, ?, ?)",
-          [id, title, person, ctx.room.account, ctx.room.room, ctx.now()],
+          "INSERT INTO meeting_proposals (id, title, created_by, account, room, created_at, place) VALUES (?, ?, ?, ?, ?, ?, ?)",
+          [id, title, person, ctx.room.account, ctx.room.room, ctx.now(), place],
         );
         await tx.run("INSERT INTO meeting_options (proposal, n, at, zone) VALUES (?, 1, ?, ?)", [id, t.at, t.zone]);
       });
-      return `proposed "${title}" [${id}] option 1: ${formatInstant(t.at, await ctx.zone())} — say !attend ${id} if you can come, or !meeting alt ${id} <time>`;
+      return `proposed "${title}" [${id}] in ${place}, option 1: ${formatInstant(t.at, await ctx.zone())} — say !attend ${id} if you can come, or !meeting alt ${id} <time>`;
     }
     case "alt": {
       const [id, ...when] = rest;
@@ -86,8 +115,17 @@ export async function meetingCommand(m: MeetingsState, args: string, ctx: Comman
       return `option ${n} for "${p.title}": ${formatInstant(t.at, await ctx.zone())}`;
     }
     case "show": {
-      const p = await proposal(ctx, rest[0] ?? "");
-      return showProposal(ctx, p.id, p.title, p.picked);
+      const p = rest[0] ? await proposal(ctx, rest[0]) : await openProposalHere(ctx);
+      return showProposal(ctx, p, true);
+    }
+    case "place": {
+      const [id, ...words] = rest;
+      if (!(await isOrganiser(ctx))) throw new UserError("only admins and organisers may change the place");
+      const place = words.join(" ").trim().slice(0, 200);
+      if (!id || !place) throw usageError({ usage: "!meeting place <id> <where, e.g. #kamailio-dev>" });
+      const p = await proposal(ctx, id);
+      await store.run("UPDATE meeting_proposals SET place = ? WHERE id = ?", [place, p.id]);
+      return `"${p.title}" takes place in ${place}`;
     }
     case "pick": {
       const [id, opt] = rest;
@@ -119,40 +157,58 @@ export async function meetingCommand(m: MeetingsState, args: string, ctx: Comman
           targets,
           graceMs: 600_000,
           source: "meeting",
-          meta: { title: p.title, meeting: p.id },
+          meta: { title: p.title, meeting: p.id, place: p.place ?? undefined },
         });
       }
-      return `"${p.title}" is on ${formatInstant(Number(o.at), await ctx.zone())} — ${zonesLine(Number(o.at), ctx.app.config.timezones.world)}; reminders a day, an hour and ten minutes before`;
+      return `"${p.title}" is on ${formatInstant(Number(o.at), await ctx.zone())}${p.place ? ` in ${p.place}` : ""} — ${zonesLine(Number(o.at), ctx.app.config.timezones.world)}; reminders a day, an hour and ten minutes before`;
     }
     default:
-      throw usageError({ usage: '!meeting propose "title" <time> | alt <id> <time> | show <id> | pick <id> <option>' });
+      throw usageError({ usage: MEETING_USAGE });
   }
 }
 
-async function showProposal(ctx: CommandContext, id: string, title: string, picked: number | null): Promise<string> {
+/**
+ * `"Devel meeting" [k3x9p] in #dev (irc): 1) Wed 2 Dec 2026 15:00 UTC: 2 — ann, bob · 2) … — across the world
+ * (option 1): 15:00 UTC · 16:00 Berlin (CET) · 10:00 New York (EST)`: the world line is for the picked option, or
+ * the one most people can attend.
+ */
+async function showProposal(ctx: CommandContext, p: ProposalRow, world = false): Promise<string> {
   const zone = await ctx.zone();
   const options = await ctx.app.store.all<{ n: number; at: number }>(
     "SELECT n, at FROM meeting_options WHERE proposal = ? ORDER BY n",
-    [id],
+    [p.id],
   );
   const people = await ctx.app.store.all<{ n: number; name: string }>(
     "SELECT n, name FROM meeting_attendance WHERE proposal = ? ORDER BY name",
-    [id],
+    [p.id],
   );
+  const count = (n: number) => people.filter((x) => Number(x.n) === Number(n)).length;
   const parts = options.map((o) => {
-    const names = people.filter((p) => p.n === o.n).map((p) => p.name);
-    return `${Number(o.n) === picked ? "✔ " : ""}${o.n}) ${formatInstant(Number(o.at), zone)}: ${names.length ? `${names.length} — ${names.join(", ")}` : "nobody yet"}`;
+    const names = people.filter((x) => Number(x.n) === Number(o.n)).map((x) => x.name);
+    return `${Number(o.n) === p.picked ? "✔ " : ""}${o.n}) ${formatInstant(Number(o.at), zone)}: ${names.length ? `${names.length} — ${names.join(", ")}` : "nobody yet"}`;
   });
-  return `"${title}" [${id}]: ${parts.join(" · ")}`;
+  const lead =
+    options.find((o) => Number(o.n) === p.picked) ??
+    [...options].sort((a, b) => count(b.n) - count(a.n) || Number(a.n) - Number(b.n))[0];
+  const across =
+    world && lead
+      ? ` — across the world (option ${lead.n}): ${zonesLine(Number(lead.at), ctx.app.config.timezones.world)}`
+      : "";
+  return `"${p.title}" [${p.id}]${p.place ? ` in ${p.place}` : ""}: ${parts.join(" · ")}${across}`;
 }
 
 export async function attendCommand(args: string, ctx: CommandContext, attending: boolean): Promise<string> {
   const [id, opt] = splitArgs(args);
-  if (!id) throw usageError({ usage: `!${attending ? "attend" : "unattend"} <id> [option]` });
-  const p = await proposal(ctx, id);
-  const n = opt ? Number(opt) : 1;
+  // `!attend` alone, or `!attend 2`, is about the proposal being made in this room.
+  const p = id && !/^\d+$/.test(id) ? await proposal(ctx, id) : await openProposalHere(ctx);
+  const optArg = id && /^\d+$/.test(id) ? id : opt;
+  if (p.picked)
+    throw new UserError(
+      `"${p.title}" is already set for option ${p.picked}; attendance is closed (!meeting show ${p.id} has the time)`,
+    );
+  const n = optArg ? Number(optArg) : 1;
   const exists = await ctx.app.store.get("SELECT 1 AS x FROM meeting_options WHERE proposal = ? AND n = ?", [p.id, n]);
-  if (!exists) throw new UserError(`"${p.title}" has no option ${opt}`);
+  if (!exists) throw new UserError(`"${p.title}" has no option ${optArg}`);
   const person = await ctx.app.identity.personId(ctx.user);
   if (attending) {
     await ctx.app.store.run(
@@ -166,5 +222,5 @@ export async function attendCommand(args: string, ctx: CommandContext, attending
       person,
     ]);
   }
-  return showProposal(ctx, p.id, p.title, p.picked);
+  return showProposal(ctx, p);
 }

@@ -3,11 +3,13 @@
  * store; the log of everything said in any of the link's rooms; and the end, which writes the minutes and posts
  * the link in every room.
  */
+import { join } from "node:path";
 import type { AppContext } from "../../core/context.js";
 import { parseDuration } from "../../core/duration.js";
-import type { ChatEvent, RoomRef } from "../../core/model.js";
+import type { ChatEvent, MessageEvent, RoomRef } from "../../core/model.js";
 import { toPlain } from "../../core/richtext.js";
 import { linksOf } from "../../relay/links.js";
+import { agendaItems } from "./agenda.js";
 import { writeMinutes } from "./minutes-writer.js";
 import { nameOfPerson } from "./people.js";
 import type { MeetingsState } from "./state.js";
@@ -16,6 +18,8 @@ export interface Run {
   id: string;
   link: string;
   title: string;
+  /** The meeting the minutes are for (configured id or proposal id), when one was recognised. */
+  meeting?: string;
   startedAt: number;
   chairs: string[];
   lineSeq: number;
@@ -29,7 +33,7 @@ export function linkKey(app: AppContext, room: RoomRef): string {
   return link ? `link:${link.name}` : `room:${room.account}/${room.room}`;
 }
 
-function roomsOf(app: AppContext, key: string): RoomRef[] {
+export function roomsOf(app: AppContext, key: string): RoomRef[] {
   if (key.startsWith("link:")) {
     const link = app.config.links.find((l) => l.name === key.slice(5));
     return (link?.rooms ?? []).map((r) => ({ account: r.account, room: r.room }));
@@ -39,9 +43,14 @@ function roomsOf(app: AppContext, key: string): RoomRef[] {
 }
 
 export async function loadRuns(app: AppContext, m: MeetingsState): Promise<void> {
-  const open = await app.store.all<{ id: string; link: string; title: string; started_at: number; chairs: string }>(
-    "SELECT id, link, title, started_at, chairs FROM minutes_runs WHERE ended_at IS NULL",
-  );
+  const open = await app.store.all<{
+    id: string;
+    link: string;
+    title: string;
+    started_at: number;
+    chairs: string;
+    meeting: string | null;
+  }>("SELECT id, link, title, started_at, chairs, meeting FROM minutes_runs WHERE ended_at IS NULL");
   for (const r of open) {
     const seq = await app.store.get<{ l: number; i: number }>(
       "SELECT (SELECT COALESCE(MAX(seq), 0) FROM minutes_lines WHERE run = ?) AS l, (SELECT COALESCE(MAX(seq), 0) FROM minutes_items WHERE run = ?) AS i",
@@ -51,6 +60,7 @@ export async function loadRuns(app: AppContext, m: MeetingsState): Promise<void>
       id: r.id,
       link: r.link,
       title: r.title,
+      meeting: r.meeting ?? undefined,
       startedAt: Number(r.started_at),
       chairs: JSON.parse(r.chairs),
       lineSeq: Number(seq?.l ?? 0),
@@ -63,7 +73,11 @@ export async function loadRuns(app: AppContext, m: MeetingsState): Promise<void>
 export async function logLine(m: MeetingsState, event: ChatEvent, app: AppContext): Promise<void> {
   if (event.kind !== "message" || event.fromSelf) return;
   const run = m.runs.get(linkKey(app, event.room));
-  if (!run) return;
+  if (run) await appendLine(app, run, event);
+}
+
+/** One line of the log (also the `#startmeeting` line itself, which arrives before its run exists). */
+export async function appendLine(app: AppContext, run: Run, event: MessageEvent): Promise<void> {
   const text = toPlain(event.body).slice(0, 2000);
   const person = await app.identity.personId(event.sender);
   run.lineSeq++;
@@ -106,9 +120,19 @@ export async function endRun(app: AppContext, m: MeetingsState, run: Run, by: st
   );
   const chairNames: string[] = [];
   for (const c of run.chairs) chairNames.push(await nameOfPerson(app, m.seen, c, lines));
+  const base = app.config.http.publicUrl?.replace(/\/$/, "");
+  const meeting = run.meeting
+    ? {
+        id: run.meeting,
+        title: app.config.meetings.find((m) => m.id === run.meeting)?.title ?? run.title,
+        url: base ? `${base}/meetings/${encodeURIComponent(run.meeting)}` : undefined,
+      }
+    : undefined;
   const stem = writeMinutes(app.stateDir, {
     id: run.id,
     title: run.title,
+    meeting,
+    agenda: run.meeting ? agendaItems(m, run.meeting) : [],
     startedAt: run.startedAt,
     endedAt: now,
     chairs: chairNames,
@@ -120,9 +144,8 @@ export async function endRun(app: AppContext, m: MeetingsState, run: Run, by: st
     })),
     lines: lines.map((l) => ({ ...l, at: Number(l.at) })),
   });
-  const where = app.config.http.publicUrl
-    ? `${app.config.http.publicUrl.replace(/\/$/, "")}/minutes/${stem}.html`
-    : `${stem}.html in the minutes folder`;
+  // Without the web server, the file's full path: something a person can open.
+  const where = base ? `${base}/minutes/${stem}.html` : join(app.stateDir, "minutes", `${stem}.html`);
   await say(
     app,
     run.link,

@@ -27,6 +27,12 @@ export const meetingMigrations: Migration[] = [
     id: "meetings/3-action-owner-person",
     sql: "ALTER TABLE minutes_items ADD COLUMN owner_person TEXT",
   },
+  {
+    // Where a proposed meeting takes place, and which meeting a set of minutes belongs to.
+    id: "meetings/4-place-and-minutes-meeting",
+    sql: `ALTER TABLE meeting_proposals ADD COLUMN place TEXT;
+          ALTER TABLE minutes_runs ADD COLUMN meeting TEXT`,
+  },
 ];
 
 export const shortId = (): string => {

@@ -267,7 +267,7 @@ describe("iCalendar feed", () => {
       assert.equal(events[0].location, place);
       assert.equal(text.match(/^BEGIN:VEVENT\r$/gm)?.length, 1);
       assert.equal(text.match(/^DTSTART/gm)?.length, 3, "the event's and the VTIMEZONE's two, nothing injected");
-      assert.ok(text.endsWith("END:VCALENDAR"));
+      assert.ok(text.endsWith("END:VCALENDAR\r\n"), "the last line ends in CRLF too (RFC 5545 §3.1)");
     } finally {
       await t.close();
     }
