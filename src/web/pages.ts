@@ -31,9 +31,9 @@ const STYLE =
 /**
  * Rewrites every <time class="local"> into the visitor's own zone, in their browser, labelled by the zone's city
  * as the world table labels it ("20:30 Kolkata"), never by the browser's own short name (`GMT+5:30`) next to the
- * table's `IST`: one label per zone on the page.
+ * table's `IST`: one label per zone on the page. Browsers still report some zones by old names (Asia/Calcutta).
  */
-const LOCAL_SCRIPT = `<script>for(const t of document.querySelectorAll("time.local")){const d=new Date(t.getAttribute("datetime"));const z=Intl.DateTimeFormat().resolvedOptions().timeZone;t.textContent=new Intl.DateTimeFormat(undefined,{weekday:"short",day:"numeric",month:"short",year:"numeric",hour:"2-digit",minute:"2-digit",hourCycle:"h23"}).format(d)+" "+(z.split("/").pop()||z).replace(/_/g," ")+" time";t.dataset.zone=z}</script>`;
+const LOCAL_SCRIPT = `<script>for(const t of document.querySelectorAll("time.local")){const d=new Date(t.getAttribute("datetime"));const z=Intl.DateTimeFormat().resolvedOptions().timeZone;t.textContent=new Intl.DateTimeFormat(undefined,{weekday:"short",day:"numeric",month:"short",year:"numeric",hour:"2-digit",minute:"2-digit",hourCycle:"h23"}).format(d)+" "+({Calcutta:"Kolkata",Katmandu:"Kathmandu",Kiev:"Kyiv",Saigon:"Ho_Chi_Minh",Rangoon:"Yangon"}[z.split("/").pop()]||z.split("/").pop()||z).replace(/_/g," ")+" time";t.dataset.zone=z}</script>`;
 
 const page = (title: string, body: string) =>
   `<!doctype html><html lang="en"><head><meta charset="utf-8"><meta name="viewport" content="width=device-width, initial-scale=1"><title>${e(title)}</title><style>${STYLE}</style></head><body>${body}${LOCAL_SCRIPT}</body></html>`;

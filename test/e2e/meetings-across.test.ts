@@ -60,10 +60,10 @@ describe("meetings across IRC, Matrix and Discord", () => {
     const maraOnDiscord = net.discord.world.addUser("mara_d");
     await net.app!.app.ctx.identity.link(`${MATRIX}:${net.mara.userId}`, `${DISCORD}:${maraOnDiscord.id}`);
     await net.mara.sendText(net.room, `!attend ${id}`);
-    await onMatrix(new RegExp(`\\[${id}\\]: 1\\) `));
+    await onMatrix(new RegExp(`\\[${id}\\] in #devel \\(irc\\.net\\): 1\\) `));
     net.discord.post(net.channelId, maraOnDiscord, `!attend ${id}`);
     net.discord.post(net.channelId, net.dora, `!attend ${id}`);
-    await onDiscord(new RegExp(`${id}\\\\?\\]: 1\\) `));
+    await onDiscord(new RegExp(`${id}\\\\?\\] in #devel \\(irc\\.net\\): 1\\) `));
     await waitUntil(
       "both Discord answers",
       () =>
@@ -97,7 +97,7 @@ describe("meetings across IRC, Matrix and Discord", () => {
     net.ivan.say(CHANNEL, "#startmeeting Release meeting");
     await onMatrix(/meeting "Release meeting" started by ivan/);
     net.ivan.say(CHANNEL, "#chair mara dora");
-    await onIrc(/chairs: 3/);
+    await onIrc(/chairs: ivan, mara, dora/);
     await net.mara.sendText(net.room, "#topic Release 6.0\n#info freeze on Friday");
     await onMatrix(/^topic: Release 6\.0$/);
     net.discord.post(net.channelId, net.dora, "#action ivan prepare the tarball");

@@ -134,6 +134,14 @@ describe("web page and calendar", () => {
         await page.screenshot({ path: `test-artifacts/meeting-${timezoneId.replace("/", "_")}.png`, fullPage: true });
         await context.close();
       }
+      // One label per zone: a visitor in India sees "… Kolkata time", never the browser's "GMT+5:30" beside an IST.
+      const india = await browser.newContext({ timezoneId: "Asia/Kolkata", locale: "en-US" });
+      const page = await india.newPage();
+      await page.goto(`${base}/meetings/devel`);
+      assert.match((await page.locator("time.local").first().textContent()) ?? "", / Kolkata time$/);
+      const body = (await page.locator("body").textContent()) ?? "";
+      assert.ok(!/GMT[+-−]\d/.test(body), body);
+      await india.close();
     } finally {
       await browser.close();
     }
