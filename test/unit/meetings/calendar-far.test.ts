@@ -40,7 +40,7 @@ describe("a series far ahead in the calendar", () => {
   it("is one VEVENT that ical.js expands to crier schedule's instants, with DESCRIPTION, URL and a final CRLF", async () => {
     const t = await makeTestApp(config, { clock: new FakeClock(NOW) });
     try {
-      const base = `http://127.0.0.1:${(t.app.ctx.services.get("web") as { port: number }).port}`;
+      const base = `http://127.0.0.1:${t.app.features.web.port}`;
       const text = await (await fetch(`${base}/calendar.ics`)).text();
       assert.ok(text.endsWith("END:VCALENDAR\r\n"), "last line ends in CRLF");
       const cal = new ICAL.Component(ICAL.parse(text));
