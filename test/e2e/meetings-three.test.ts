@@ -187,7 +187,7 @@ describe("meetings on IRC, Matrix and Discord at once (issue #9)", () => {
     const present = part("## People present (lines said)\n\n", "\n\n").split("\n").sort();
     assert.deepEqual(present, [
       `- ${XSS} (${DISCORD}): 2`,
-      `- dora (${DISCORD}): 7`,
+      `- dora (${DISCORD}): 8`, // her #startmeeting line is in the log too
       `- ivan (${IRC}): 5`,
       `- mara (${MATRIX}), mara_d (${DISCORD}): 7`,
       `- zed (${IRC}): 1`,
