@@ -15,6 +15,7 @@ import { Outbox, outboxMigrations } from "./delivery/outbox.js";
 import { buildFeatures, type Features } from "./features/index.js";
 import { type Clock, SystemClock } from "./services/clock.js";
 import { Identity, identityMigrations } from "./services/identity.js";
+import { EventLoopWatch } from "./services/event-loop.js";
 import { Metrics } from "./services/metrics.js";
 import { pasteMigrations } from "./services/pastes.js";
 import { InstanceLock } from "./store/instance-lock.js";
@@ -62,6 +63,7 @@ export class App {
   readonly features: Features;
   private readonly all: Feature[];
   private readonly lock: InstanceLock;
+  private readonly loopWatch: EventLoopWatch;
   private started = false;
 
   private constructor(
@@ -135,6 +137,7 @@ export class App {
     this.ctx = ctx;
     registerCoreMetrics(ctx);
     this.dispatcher = new Dispatcher(ctx, all);
+    this.loopWatch = new EventLoopWatch(metrics);
   }
 
   /** Opens the store (one instance per state directory), migrates it and builds adapters; nothing connects yet. */
@@ -179,6 +182,7 @@ export class App {
 
   async start(): Promise<void> {
     const { log, adapters, outbox } = this.ctx;
+    this.loopWatch.start();
     for (const adapter of adapters.values()) {
       log.info({ account: adapter.account }, "connecting");
       await adapter.start((event, responder) => void this.dispatcher.handle(event, responder));
@@ -201,6 +205,7 @@ export class App {
       ),
     );
     await store.close();
+    this.loopWatch.stop();
     this.lock.release();
     if (this.started) log.info("crier stopped");
     this.started = false;

@@ -37,7 +37,7 @@ export function registerRender(program: Command): void {
     .option("--room <room>", "target room (native id)")
     .option("--sender <name>", "who said it", "alice")
     .option("--text <text>", "message text in the source markup (default: stdin)")
-    .option("--html <html>", "Matrix formatted_body (with --from matrix)")
+    .option("--html <html>", "Matrix formatted_body (with --from matrix); - reads it from stdin")
     .option("--json", "one JSON object per payload")
     .action(async (opts: RenderOpts) => {
       try {
@@ -45,8 +45,9 @@ export function registerRender(program: Command): void {
         const target = platforms[opts.to];
         if (!source || !target) throw new Error(`platforms are ${Object.keys(platforms).join(", ")}`);
         const [from, to] = [await source.load(), await target.load()];
-        const text = opts.text ?? (opts.html ? undefined : await readStdin());
-        const body = from.parse({ text, html: opts.html });
+        const html = opts.html === "-" ? await readStdin() : opts.html;
+        const text = opts.text ?? (html ? undefined : await readStdin());
+        const body = from.parse({ text, html });
         const message = buildRelayMessage({
           targetRoom: opts.room ?? DEFAULT_ROOM[opts.to] ?? "room",
           // Rendering does not depend on live capabilities beyond these defaults.

@@ -17,6 +17,9 @@ import { StoreUnavailableError } from "../store/store.js";
 
 const MAX_COMMAND_TEXT = 4000;
 const QUEUE_PATIENCE_MS = 30_000;
+/** An event whose own handling (not its wait behind the room's earlier events) takes longer is logged and counted. */
+export const SLOW_EVENT_MS = 250;
+export const SLOW_EVENTS = "crier_slow_events_total";
 /** Resolves when `p` settles or after `ms`, whichever is first (and leaves no timer behind). */
 function settledWithin(p: Promise<unknown>, ms: number): Promise<void> {
   return new Promise<void>((resolve) => {
@@ -50,14 +53,29 @@ export class Dispatcher {
   async handle(event: ChatEvent, responder?: Responder): Promise<void> {
     if (responder && event.kind === "message") this.responders.set(event, responder);
     const ref = newErrorRef();
+    const busy = { ms: 0 };
     try {
-      await this.inRoomOrder(this.roomQueues, event, () => this.showFeatures(event, ref));
+      await this.inRoomOrder(this.roomQueues, event, () => this.showFeatures(event, ref), busy);
       // Commands keep their own queue: answered in the order asked, without holding up the room's relaying.
       if (event.kind === "message" && !event.fromSelf && !event.backfill)
-        await this.inRoomOrder(this.commandQueues, event, () => this.commands(event));
+        await this.inRoomOrder(this.commandQueues, event, () => this.commands(event), busy);
     } catch (err) {
       this.app.log.error({ err, ref, room: event.room }, "event handling failed");
+    } finally {
+      if (busy.ms > SLOW_EVENT_MS) this.reportSlow(event, ref, busy.ms);
     }
+  }
+
+  /** Once per slow event: where it came from and how long it took, never what it said. */
+  private reportSlow(event: ChatEvent, ref: string, ms: number): void {
+    this.app.metrics.inc(SLOW_EVENTS, `inbound events that took over ${SLOW_EVENT_MS} ms to handle`, {
+      account: event.room.account,
+    });
+    const id = "id" in event ? event.id : undefined;
+    this.app.log.warn(
+      { ref, room: event.room, kind: event.kind, ...(id ? { id } : {}), ms: Math.round(ms) },
+      "slow event: its handling held crier up",
+    );
   }
 
   /**
@@ -68,11 +86,20 @@ export class Dispatcher {
     queues: Map<string, Promise<void>>,
     event: ChatEvent,
     run: () => Promise<void>,
+    busy: { ms: number },
   ): Promise<void> {
     const key = `${event.room.account}\0${event.room.room}`;
     // The one before goes first, but a failed or stuck one never holds the room for long.
     const before = queues.get(key);
-    const mine = (before ? settledWithin(before, QUEUE_PATIENCE_MS) : Promise.resolve()).then(run);
+    const timed = async () => {
+      const t0 = performance.now();
+      try {
+        await run();
+      } finally {
+        busy.ms += performance.now() - t0;
+      }
+    };
+    const mine = (before ? settledWithin(before, QUEUE_PATIENCE_MS) : Promise.resolve()).then(timed);
     queues.set(key, mine);
     try {
       await mine;

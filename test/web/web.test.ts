@@ -41,6 +41,9 @@ describe("web page and calendar", () => {
     assert.equal(await h.text(), "ok\n");
     const m = await (await fetch(`${base}/metrics`)).text();
     assert.match(m, /crier_account_connected\{account="console"\} 1/);
+    // The event-loop watchdog (issue #15).
+    assert.match(m, /^crier_event_loop_delay_p99_seconds \d/m);
+    assert.match(m, /^crier_event_loop_delay_max_seconds \d/m);
   });
 
   it("serves the meeting page with every value escaped and no external assets", async () => {

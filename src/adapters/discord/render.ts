@@ -22,20 +22,21 @@ export function webhookName(name: string): string {
   return out;
 }
 
-/** Splits at line breaks, then spaces, never inside a character. */
+/** Splits at line breaks, then spaces, never inside a character; the text is walked once (linear). */
 export function splitContent(s: string, max = MAX_CHARS): string[] {
+  const chars = [...s];
   const out: string[] = [];
-  let rest = s;
-  while ([...rest].length > max) {
-    const chars = [...rest];
-    const head = chars.slice(0, max).join("");
+  let start = 0;
+  while (chars.length - start > max) {
+    const head = chars.slice(start, start + max);
     let cut = head.lastIndexOf("\n");
     if (cut < max / 2) cut = head.lastIndexOf(" ");
     if (cut < max / 2) cut = head.length;
-    out.push(rest.slice(0, cut));
-    rest = rest.slice(cut).replace(/^[\n ]/, "");
+    out.push(head.slice(0, cut).join(""));
+    start += cut;
+    if (chars[start] === "\n" || chars[start] === " ") start++;
   }
-  out.push(rest);
+  out.push(chars.slice(start).join(""));
   return out;
 }
 

@@ -288,9 +288,9 @@ export class IrcAdapter implements Adapter {
 
   /** How lines for a channel are rendered; addressed people there lead the line by their nick (highlight.ts). */
   private renderOptions(channel: string): IrcRenderOptions {
-    const { replyAs, formatting, maxLinesPerMessage: maxLines } = this.config;
+    const { replyAs, formatting, monospace, maxLinesPerMessage: maxLines } = this.config;
     const nickOf = (user: UserRef) => this.membership.nickOf(channel, user.id);
-    return { nick: this.selfName() ?? this.config.nick, replyAs, formatting, maxLines, nickOf };
+    return { nick: this.selfName() ?? this.config.nick, replyAs, formatting, monospace, maxLines, nickOf };
   }
 
   async send(msg: OutgoingMessage): Promise<SendResult> {

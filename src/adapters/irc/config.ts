@@ -34,6 +34,8 @@ export const ircConfigSchema = z.strictObject({
    * Off by default: then only services accounts are identities, so taking an admin's nick gives nothing.
    */
   trustNicks: z.boolean().default(false),
+  /** Code in IRC's monospace code (\x11) instead of backticks; many clients (irssi) show \x11 as a reverse "Q". */
+  monospace: z.boolean().default(false),
   /** How often to try to take back the configured nick while using the alternate. */
   regainEverySec: z.number().int().min(1).default(30),
 });

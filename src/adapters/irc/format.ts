@@ -1,5 +1,16 @@
 /** IRC formatting codes ⇄ RichText. */
-import { normalize, type RichNode, type RichText, splitLines } from "../../core/richtext.js";
+import {
+  normalize,
+  type ContainerNode,
+  type LeafNode,
+  type RichNode,
+  type RichText,
+  renderTree,
+  splitLines,
+  type TreeRenderer,
+  SPOILER_PLACEHOLDER,
+  toPlain,
+} from "../../core/richtext.js";
 
 const B = "\x02";
 const C = "\x03";
@@ -94,77 +105,79 @@ export function parseIrc(input: string): RichText {
 export interface RenderIrcOptions {
   /** Plain text only (channels that want no codes). */
   plain?: boolean;
+  /**
+   * Code in IRC's monospace code (`\x11`). Off by default: irssi and most terminal clients show it as a reverse
+   * "Q", so code goes out in backticks (inline) or as its lines (blocks), readable everywhere.
+   */
+  monospace?: boolean;
 }
 
-function renderInline(nodes: RichText, opts: RenderIrcOptions): string {
-  let s = "";
-  const around = (code: string, inner: string) => (opts.plain ? inner : `${code}${inner}${code}`);
-  for (const n of nodes) {
+const STYLE_CODES: Partial<Record<RichNode["t"], string>> = { bold: B, italic: I, underline: U, strike: S };
+
+class IrcRenderer implements TreeRenderer {
+  private readonly mono: boolean;
+
+  constructor(private readonly opts: RenderIrcOptions) {
+    this.mono = !!opts.monospace && !opts.plain;
+  }
+
+  leaf(n: LeafNode): string {
     switch (n.t) {
       case "text":
-        s += n.text;
-        break;
+        return n.text;
       case "br":
-        s += "\n";
-        break;
-      case "bold":
-        s += around(B, renderInline(n.children, opts));
-        break;
-      case "italic":
-        s += around(I, renderInline(n.children, opts));
-        break;
-      case "underline":
-        s += around(U, renderInline(n.children, opts));
-        break;
-      case "strike":
-        s += around(S, renderInline(n.children, opts));
-        break;
-      case "spoiler":
-        s += `[spoiler] ${renderInline(n.children, opts)}`;
-        break;
-      case "color": {
-        const inner = renderInline(n.children, opts);
-        const fg = n.fg !== undefined && n.fg !== n.bg ? String(n.fg).padStart(2, "0") : undefined;
-        s +=
-          opts.plain || !fg
-            ? inner
-            : `${C}${fg}${n.bg !== undefined ? `,${String(n.bg).padStart(2, "0")}` : ""}${inner}${C}`;
-        break;
-      }
+        return "\n";
       case "code":
-        s += around(M, n.text);
-        break;
+        return this.mono ? `${M}${n.text}${M}` : `\`${n.text}\``;
       case "codeblock":
-        s += n.text
-          .split("\n")
-          .map((l) => around(M, l))
-          .join("\n");
-        break;
+        return this.mono
+          ? n.text
+              .split("\n")
+              .map((l) => `${M}${l}${M}`)
+              .join("\n")
+          : n.text;
+      case "mention":
+        return n.name;
+      case "emoji":
+        return `:${n.name}:`;
+    }
+  }
+
+  wrap(n: ContainerNode, inner: string): string {
+    switch (n.t) {
+      case "spoiler":
+        // IRC cannot hide text, so a spoiler's content is never sent.
+        return SPOILER_PLACEHOLDER;
+      case "color": {
+        const fg = n.fg !== undefined && n.fg !== n.bg ? String(n.fg).padStart(2, "0") : undefined;
+        if (this.opts.plain || !fg) return inner;
+        return `${C}${fg}${n.bg !== undefined ? `,${String(n.bg).padStart(2, "0")}` : ""}${inner}${C}`;
+      }
       case "quote":
-        s += renderInline(n.children, opts)
+        return inner
           .split("\n")
           .map((l) => `> ${l}`)
           .join("\n");
-        break;
       case "link": {
-        const label = renderInline(n.children, { plain: true });
-        s += !label || label === n.url ? n.url : `${renderInline(n.children, opts)} (${n.url})`;
-        break;
+        const label = toPlain(n.children);
+        return !label || label === n.url ? n.url : `${inner} (${n.url})`;
       }
-      case "mention":
-        s += n.name;
-        break;
-      case "emoji":
-        s += `:${n.name}:`;
-        break;
+      default: {
+        const code = STYLE_CODES[n.t];
+        return this.opts.plain || !code ? inner : `${code}${inner}${code}`;
+      }
     }
   }
-  return s;
+
+  flat(n: ContainerNode, inner: string): string {
+    return n.t === "link" ? `${inner} (${n.url})` : inner;
+  }
 }
 
 /** RichText → IRC-coded lines (one per line of text). */
 export function renderIrc(rt: RichText, opts: RenderIrcOptions = {}): string[] {
-  return splitLines(rt).flatMap((line) => renderInline(line, opts).split("\n"));
+  const r = new IrcRenderer(opts);
+  return splitLines(rt).flatMap((line) => renderTree(line, r).split("\n"));
 }
 
 /** A stable colour (2–13, skipping white/black) for a nick, so each sender keeps theirs. */

@@ -13,6 +13,8 @@ export interface IrcRenderOptions {
   nick: string;
   replyAs: "notice" | "privmsg";
   formatting: "irc" | "plain";
+  /** Code in `\x11` (per account, `monospace: true`) instead of backticks. */
+  monospace?: boolean;
   maxLines: number;
   /** Where the whole text can be read when it is cut short (crier's web page), if anywhere. */
   moreLink?: string;
@@ -43,7 +45,7 @@ function encodeAll(
 ): { encode: (text: string) => string[]; lines: string[][] } {
   const plain = opts.formatting === "plain";
   const { body, lead } = addressedNicks(msg, opts.nickOf);
-  const text = renderIrc(body, { plain });
+  const text = renderIrc(body, { plain, monospace: opts.monospace });
   const command = msg.kind === "notice" && opts.replyAs === "notice" ? "NOTICE" : "PRIVMSG";
   const label =
     msg.kind === "relay" && msg.sender

@@ -4,7 +4,15 @@
  * markup. Room-wide pings are neutralised in both forms.
  */
 import { escapeHtml } from "../../core/escape-html.js";
-import type { RichNode, RichText } from "../../core/richtext.js";
+import {
+  type ContainerNode,
+  type LeafNode,
+  type RichNode,
+  type RichText,
+  renderTree,
+  SPOILER_PLACEHOLDER,
+  type TreeRenderer,
+} from "../../core/richtext.js";
 import { colorToHex } from "./colors.js";
 import { isSafeHref } from "./html-parse.js";
 
@@ -29,62 +37,68 @@ export interface Rendered {
 
 export function renderMatrixHtml(rt: RichText): Rendered {
   const pills: string[] = [];
-  const html = rt.map((n) => nodeHtml(n, pills)).join("");
-  const body = rt.map((n) => nodePlain(n)).join("");
+  const html = renderTree(rt, new HtmlRenderer(pills));
+  const body = renderTree(rt, bodyRenderer);
   return { body: neutraliseRoomPing(body), html: neutraliseRoomPing(html), pills };
 }
 
-function inner(children: RichText, pills: string[]): string {
-  return children.map((n) => nodeHtml(n, pills)).join("");
-}
+const TAGS: Partial<Record<RichNode["t"], [string, string]>> = {
+  bold: ["<strong>", "</strong>"],
+  italic: ["<em>", "</em>"],
+  underline: ["<u>", "</u>"],
+  strike: ["<del>", "</del>"],
+  spoiler: ['<span data-mx-spoiler="">', "</span>"],
+  quote: ["<blockquote>", "</blockquote>"],
+};
 
-function nodeHtml(n: RichNode, pills: string[]): string {
-  switch (n.t) {
-    case "text":
-      return escapeHtml(n.text).replace(/\r\n|\r|\n/g, "<br>");
-    case "br":
-      return "<br>";
-    case "bold":
-      return `<strong>${inner(n.children, pills)}</strong>`;
-    case "italic":
-      return `<em>${inner(n.children, pills)}</em>`;
-    case "underline":
-      return `<u>${inner(n.children, pills)}</u>`;
-    case "strike":
-      return `<del>${inner(n.children, pills)}</del>`;
-    case "spoiler":
-      return `<span data-mx-spoiler="">${inner(n.children, pills)}</span>`;
-    case "color": {
+class HtmlRenderer implements TreeRenderer {
+  constructor(private readonly pills: string[]) {}
+
+  leaf(n: LeafNode): string {
+    switch (n.t) {
+      case "text":
+        return escapeHtml(n.text).replace(/\r\n|\r|\n/g, "<br>");
+      case "br":
+        return "<br>";
+      case "code":
+        return `<code>${escapeHtml(n.text)}</code>`;
+      case "codeblock": {
+        const lang = n.lang && /^[\w+#.-]{1,32}$/.test(n.lang) ? ` class="language-${escapeHtml(n.lang)}"` : "";
+        return `<pre><code${lang}>${escapeHtml(n.text)}</code></pre>`;
+      }
+      case "mention":
+        if (n.user && MXID.test(n.user.id)) {
+          this.pills.push(n.user.id);
+          return `<a href="${escapeHtml(pillUrl(n.user.id))}">${escapeHtml(n.name)}</a>`;
+        }
+        return escapeHtml(n.name);
+      case "emoji":
+        return escapeHtml(`:${n.name}:`);
+    }
+  }
+
+  wrap(n: ContainerNode, inner: string): string {
+    if (n.t === "color") {
       const fg = n.fg !== undefined ? colorToHex(n.fg) : undefined;
       const bg = n.bg !== undefined ? colorToHex(n.bg) : undefined;
-      if (!fg && !bg) return inner(n.children, pills);
+      if (!fg && !bg) return inner;
       const attrs = `${fg ? ` data-mx-color="${fg}"` : ""}${bg ? ` data-mx-bg-color="${bg}"` : ""}`;
-      return `<font${attrs}>${inner(n.children, pills)}</font>`;
+      return `<font${attrs}>${inner}</font>`;
     }
-    case "code":
-      return `<code>${escapeHtml(n.text)}</code>`;
-    case "codeblock": {
-      const lang = n.lang && /^[\w+#.-]{1,32}$/.test(n.lang) ? ` class="language-${escapeHtml(n.lang)}"` : "";
-      return `<pre><code${lang}>${escapeHtml(n.text)}</code></pre>`;
-    }
-    case "quote":
-      return `<blockquote>${inner(n.children, pills)}</blockquote>`;
-    case "link": {
-      if (!isSafeHref(n.url)) return `${inner(n.children, pills)} (${escapeHtml(n.url)})`;
+    if (n.t === "link") {
+      if (!isSafeHref(n.url)) return `${inner} (${escapeHtml(n.url)})`;
       const href = escapeHtml(n.url.trim());
       // A label naming another address (`[bank.example](https://evil.example)`) is text; the real target is the link.
-      if (namesOtherAddress(nodePlain(n), n.url))
-        return `${inner(n.children, pills)} (<a href="${href}">${escapeHtml(n.url)}</a>)`;
-      return `<a href="${href}">${n.children.length ? inner(n.children, pills) : escapeHtml(n.url)}</a>`;
+      if (namesOtherAddress(linkPlain(n.url, renderTree(n.children, bodyRenderer)), n.url))
+        return `${inner} (<a href="${href}">${escapeHtml(n.url)}</a>)`;
+      return `<a href="${href}">${n.children.length ? inner : escapeHtml(n.url)}</a>`;
     }
-    case "mention":
-      if (n.user && MXID.test(n.user.id)) {
-        pills.push(n.user.id);
-        return `<a href="${escapeHtml(pillUrl(n.user.id))}">${escapeHtml(n.name)}</a>`;
-      }
-      return escapeHtml(n.name);
-    case "emoji":
-      return escapeHtml(`:${n.name}:`);
+    const [open, close] = TAGS[n.t] ?? ["", ""];
+    return `${open}${inner}${close}`;
+  }
+
+  flat(n: ContainerNode, inner: string): string {
+    return n.t === "link" ? `${inner} (${escapeHtml(n.url)})` : inner;
   }
 }
 
@@ -100,32 +114,35 @@ export function namesOtherAddress(label: string, url: string): boolean {
   return named.some((h) => h !== host);
 }
 
-function nodePlain(n: RichNode): string {
-  switch (n.t) {
-    case "text":
-      return n.text;
-    case "br":
-      return "\n";
-    case "code":
-      return `\`${n.text}\``;
-    case "codeblock":
-      return `\`\`\`${n.lang ?? ""}\n${n.text}\n\`\`\``;
-    case "mention":
-      return n.name;
-    case "emoji":
-      return `:${n.name}:`;
-    case "link": {
-      const label = n.children.map(nodePlain).join("");
-      return !label || label === n.url ? n.url : `${label} (${n.url})`;
+const linkPlain = (url: string, label: string): string => (!label || label === url ? url : `${label} (${url})`);
+
+/** The plain `body` clients without HTML show: code in backticks, spoilers hidden. */
+const bodyRenderer: TreeRenderer = {
+  leaf(n) {
+    switch (n.t) {
+      case "text":
+        return n.text;
+      case "br":
+        return "\n";
+      case "code":
+        return `\`${n.text}\``;
+      case "codeblock":
+        return `\`\`\`${n.lang ?? ""}\n${n.text}\n\`\`\``;
+      case "mention":
+        return n.name;
+      case "emoji":
+        return `:${n.name}:`;
     }
-    case "quote":
-      return n.children
-        .map(nodePlain)
-        .join("")
+  },
+  wrap(n, inner) {
+    if (n.t === "link") return linkPlain(n.url, inner);
+    if (n.t === "spoiler") return SPOILER_PLACEHOLDER;
+    if (n.t === "quote")
+      return inner
         .split("\n")
         .map((l) => `> ${l}`)
         .join("\n");
-    default:
-      return n.children.map(nodePlain).join("");
-  }
-}
+    return inner;
+  },
+  flat: (n, inner) => (n.t === "link" ? `${inner} (${n.url})` : inner),
+};

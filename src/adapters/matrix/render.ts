@@ -6,7 +6,7 @@
  */
 import type { OutgoingMessage } from "../../core/adapter.js";
 import { cleanName } from "../../core/names.js";
-import { type RichNode, type RichText, normalize, splitLines, toPlain } from "../../core/richtext.js";
+import { mapLeaves, normalize, type RichNode, type RichText, splitLines, toPlain } from "../../core/richtext.js";
 import { parseMatrixHtml } from "./html-parse.js";
 import { type Rendered, renderMatrixHtml } from "./html-render.js";
 
@@ -26,17 +26,15 @@ const NAME_SLOT = "\u{E000}";
 /** The sender shown before relayed text: the template (HTML, allow-listed) with {name} as plain text. */
 export function senderPrefix(template: string, name: string): RichText {
   const safeName = cleanName(name);
-  const fill = (nodes: RichText): RichText =>
-    nodes.flatMap((n): RichNode[] => {
-      if (n.t === "text")
-        return n.text
+  const filled = mapLeaves(parseMatrixHtml(template.replaceAll("{name}", NAME_SLOT)), (n): RichNode | RichNode[] =>
+    n.t === "text"
+      ? n.text
           .split(NAME_SLOT)
           .flatMap((part, i) => (i === 0 ? [part] : [safeName, part]))
-          .map((t) => ({ t: "text", text: t }));
-      if ("children" in n) return [{ ...n, children: fill(n.children) } as RichNode];
-      return [n];
-    });
-  return normalize(fill(parseMatrixHtml(template.replaceAll("{name}", NAME_SLOT))));
+          .map((t): RichNode => ({ t: "text", text: t }))
+      : n,
+  );
+  return normalize(filled);
 }
 
 function msgtypeOf(msg: OutgoingMessage): string {
@@ -74,24 +72,47 @@ function contentOf(msgtype: string, r: Rendered, allowed: Set<string>): MatrixCo
 
 const bytes = (c: unknown) => Buffer.byteLength(JSON.stringify(c), "utf8");
 
-/** Splits `body` so that prefix + each part renders within the limit. */
-function splitToFit(prefix: RichText, body: RichText, fits: (rt: RichText) => boolean): RichText[] {
+/** What a piece of text adds to the content: its HTML and its plain body, as JSON string bytes. */
+function addedBytes(rt: RichText): number {
+  const r = renderMatrixHtml(rt);
+  return bytes(r.html) - 2 + bytes(r.body) - 2;
+}
+/** A line break between two lines: `<br>` in the HTML and `\n` in the body (two bytes in JSON). */
+const BREAK_BYTES = 6;
+
+/**
+ * Splits `body` so that prefix + each part renders within the limit. Each line is rendered once and parts are
+ * packed by the sum of their lines' sizes (rendering is additive line by line), so the work is linear in the
+ * message, not in lines times parts.
+ */
+function splitToFit(
+  prefix: RichText,
+  body: RichText,
+  fits: (rt: RichText) => boolean,
+  envelope: number,
+  limit: number,
+): RichText[] {
   if (fits([...prefix, ...body])) return [body];
+  const base = envelope + addedBytes(prefix);
   const parts: RichText[] = [];
   let current: RichText = [];
+  let size = 0;
   const flush = () => {
     if (current.length) parts.push(current);
     current = [];
+    size = 0;
   };
   for (const line of splitLines(body)) {
-    const candidate = current.length ? [...current, { t: "br" } as RichNode, ...line] : line;
-    if (fits([...prefix, ...candidate])) {
-      current = candidate;
+    const cost = addedBytes(line);
+    if (current.length && base + size + BREAK_BYTES + cost <= limit) {
+      current.push({ t: "br" }, ...line);
+      size += BREAK_BYTES + cost;
       continue;
     }
     flush();
-    if (fits([...prefix, ...line])) {
-      current = line;
+    if (base + cost <= limit || fits([...prefix, ...line])) {
+      current = [...line];
+      size = cost;
       continue;
     }
     // One line too long on its own: cut its plain text (formatting of that line is lost).
@@ -118,7 +139,9 @@ export function renderMatrixContents(msg: OutgoingMessage, opts: MatrixRenderOpt
   const limit = opts.maxBytes ?? MAX_CONTENT_BYTES;
   const { prefix, body } = fullText(msg, opts);
   const fits = (rt: RichText) => bytes(contentOf(msgtype, renderMatrixHtml(rt), allowed)) <= limit;
-  const parts = splitToFit(prefix, body, fits);
+  // The content without text, mentioning everyone it may: what each part costs before its lines.
+  const envelope = bytes(contentOf(msgtype, { html: "", body: "", pills: [...allowed] }, allowed));
+  const parts = splitToFit(prefix, body, fits, envelope, limit);
   return parts.map((part, i) => {
     const content = contentOf(msgtype, renderMatrixHtml([...prefix, ...part]), allowed);
     if (i === 0 && msg.replyToNativeId)

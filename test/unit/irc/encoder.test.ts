@@ -79,7 +79,7 @@ describe("IRC formatting", () => {
       "\x11mono\x11",
       "\x02\x1dboth\x1d\x02",
     ]) {
-      assert.deepEqual(renderIrc(parseIrc(s)), [s], JSON.stringify(s));
+      assert.deepEqual(renderIrc(parseIrc(s), { monospace: true }), [s], JSON.stringify(s));
     }
   });
 
