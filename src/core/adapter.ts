@@ -67,6 +67,8 @@ export interface OutgoingMessage {
   idempotencyKey: string;
   /** Native user ids that may be pinged (explicitly translated mentions only). */
   allowedMentions?: string[];
+  /** Where the whole message can be read on its own platform, for a target that has to cut it short. */
+  originalUrl?: string;
 }
 
 export interface SendResult {
@@ -125,6 +127,8 @@ export interface Adapter {
   namesOf?(userId: string): string[];
   /** Where crier can say something that only `user` sees (a private message), if this platform has such a place. */
   privateRoom?(user: UserRef, from: RoomRef): string | undefined;
+  /** A link anyone in the room can open to one message (matrix.to, a Discord jump link), if the platform has one. */
+  permalink?(room: string, nativeId: string): string | undefined;
 }
 
 export interface AdapterDeps {

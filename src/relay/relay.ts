@@ -101,6 +101,7 @@ export class Relay {
     const { sender, translate } = await this.prepare(event);
     const replied = event.replyTo ? await this.map.lookup(event.room, event.replyTo) : undefined;
     const msgKey = messageKey(event.room, event.id);
+    const originalUrl = this.adapterFor(event.room)?.permalink?.(event.room.room, event.id);
     const items: OutboxItem[] = [];
     for (const { target } of routes) {
       const { body, allowed } = translate(target);
@@ -121,6 +122,7 @@ export class Relay {
         reply,
         idempotencyKey: copyKey(msgKey, target),
         allowedMentions: allowed,
+        originalUrl,
       });
       items.push({ account: target.account, message, ref: msgKey });
     }

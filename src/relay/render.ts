@@ -31,6 +31,8 @@ export interface RelayMessageInput {
   reply?: ReplyContext;
   idempotencyKey: string;
   allowedMentions?: string[];
+  /** The original message on its own platform, linked from an excerpt where the target cuts it short. */
+  originalUrl?: string;
 }
 
 const EXCERPT = 80;
@@ -68,5 +70,6 @@ export function buildRelayMessage(input: RelayMessageInput): OutgoingMessage {
     replyQuote: replyToNativeId ? { authorName: input.reply!.authorName, excerpt: input.reply!.excerpt } : undefined,
     idempotencyKey: input.idempotencyKey,
     allowedMentions: input.allowedMentions?.length ? input.allowedMentions : undefined,
+    originalUrl: input.originalUrl,
   };
 }

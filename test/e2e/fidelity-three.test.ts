@@ -4,12 +4,14 @@
  */
 import assert from "node:assert/strict";
 import { after, before, describe, it } from "node:test";
-import { waitUntil } from "../testbed/ports.js";
+import { freePort, waitUntil } from "../testbed/ports.js";
 import { Answers } from "./three/answers.js";
-import { CHANNEL, ThreeNetworks } from "./three/testbed.js";
+import { CHANNEL, MATRIX, ThreeNetworks } from "./three/testbed.js";
 
 describe("bridge fidelity across IRC, Matrix and Discord (issue #18)", () => {
-  const net = new ThreeNetworks({ extra: { timezones: { world: ["UTC", "Europe/Berlin"] } } });
+  /** Read each time crier starts: the web server is switched on for the second half. */
+  const extra: Record<string, unknown> = { timezones: { world: ["UTC", "Europe/Berlin"] } };
+  const net = new ThreeNetworks({ extra });
   let say: Answers;
   before(async () => {
     await net.start();
@@ -45,4 +47,41 @@ describe("bridge fidelity across IRC, Matrix and Discord (issue #18)", () => {
     assert.ok(!say.discordSince(mark).some((t) => t.includes("04:00 UTC")));
     assert.ok(!(await net.matrixFromCrier()).some((e) => String(e.content.body).includes("04:00 UTC")));
   });
+
+  it("web off: a 5,000-character Matrix message reaches IRC as an excerpt plus the matrix.to permalink of the original", async () => {
+    const long = longText("off");
+    const eventId = await net.mara.sendText(net.room, long);
+    const last = await net.waitIrc((t) => /… \(\d+ more lines: /.test(t) && t.includes("matrix.to"));
+    const link = /more lines: (\S+)\)/.exec(ThreeNetworks.ircText(last))?.[1];
+    const roomId =
+      (net.app!.app.ctx.adapters.get(MATRIX) as unknown as { idOf: Map<string, string> }).idOf.get(net.room) ??
+      net.room;
+    assert.equal(link, `https://matrix.to/#/${encodeURIComponent(roomId)}/${encodeURIComponent(eventId)}`);
+    assert.ok(roomId.startsWith("!") && eventId.startsWith("$"));
+    const first = await net.waitIrc((t) => t.includes("off-w0000"));
+    assert.match(ThreeNetworks.ircText(first), /^<mara> off-w0000/);
+  });
+
+  it("web on: the same message's excerpt links to crier's paste page, which serves the whole text", async () => {
+    await net.app!.close();
+    net.app = undefined;
+    const port = await freePort();
+    extra.http = { enabled: true, host: "127.0.0.1", port, publicUrl: `http://127.0.0.1:${port}` };
+    await net.startApp();
+    const long = longText("on");
+    await net.mara.sendText(net.room, long);
+    const last = await net.waitIrc((t) => /… \(\d+ more lines: /.test(t) && t.includes("/paste/"));
+    const link = /more lines: (\S+)\)/.exec(ThreeNetworks.ircText(last))?.[1] ?? "";
+    assert.match(link, new RegExp(`^http://127\\.0\\.0\\.1:${port}/paste/[0-9a-f]{16}$`));
+    const res = await fetch(link);
+    assert.equal(res.status, 200);
+    assert.ok((await res.text()).includes(long), "the page holds the whole message");
+  });
 });
+
+/** 5,000 characters of numbered words, so a cut anywhere shows. */
+function longText(tag: string): string {
+  const words: string[] = [];
+  for (let i = 0; words.join(" ").length < 5000; i++) words.push(`${tag}-w${String(i).padStart(4, "0")}`);
+  return words.join(" ").slice(0, 5000);
+}

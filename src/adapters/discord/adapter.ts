@@ -370,4 +370,10 @@ export class DiscordAdapter implements Adapter {
   readonly members = async (room: string): Promise<RoomMember[] | undefined> =>
     channelMembers(this.client, this.account, room);
   readonly namesOf = (userId: string): string[] => namesOfUser(this.client, userId);
+
+  permalink(room: string, nativeId: string): string | undefined {
+    const channel = this.client.channels.cache.get(room);
+    const guild = (channel && "guildId" in channel ? channel.guildId : undefined) ?? this.config.guild;
+    return guild ? `https://discord.com/channels/${guild}/${room}/${nativeId}` : undefined;
+  }
 }

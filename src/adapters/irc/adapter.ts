@@ -297,7 +297,10 @@ export class IrcAdapter implements Adapter {
     if (this.current !== "connected") throw new Error("not connected to IRC");
     await this.waitJoined(msg.room);
     const opts = this.renderOptions(msg.room);
-    const lines = renderIrcMessage(msg, { ...opts, moreLink: await pasteLink(msg, opts, this.deps) });
+    const lines = renderIrcMessage(msg, {
+      ...opts,
+      moreLink: (await pasteLink(msg, opts, this.deps)) ?? msg.originalUrl,
+    });
     const echo = this.client.network?.cap?.isEnabled?.("echo-message");
     const confirmations: Array<Promise<string | undefined>> = [];
     for (const line of lines) {

@@ -329,6 +329,10 @@ export class MatrixAdapter implements Adapter {
     return [{ t: "mention", name: user.name, user }];
   }
 
+  permalink(room: string, nativeId: string): string {
+    return `https://matrix.to/#/${encodeURIComponent(this.idOf.get(room) ?? room)}/${encodeURIComponent(nativeId)}`;
+  }
+
   /** Joined members with display names (see roster.ts); undefined while the room cannot be read. */
   async members(room: string): Promise<RoomMember[] | undefined> {
     if (!this.roster) return undefined;
