@@ -5,13 +5,14 @@ import { platformOf, platforms } from "./adapters/index.js";
 import type { Config } from "./config/schema.js";
 import type { Adapter } from "./core/adapter.js";
 import { CommandRegistry } from "./core/commands.js";
+import { parseDuration } from "./core/duration.js";
 import type { AppContext, Feature } from "./core/context.js";
 import { Dispatcher } from "./core/dispatch.js";
 import type { Logger } from "./core/log.js";
 import { type RoomRef, type UserRef, userKey } from "./core/model.js";
 import { fromPlain, type RichText } from "./core/richtext.js";
 import { expandTargets } from "./core/targets.js";
-import { Outbox, outboxMigrations } from "./delivery/outbox.js";
+import { Outbox, outboxMigrations, type QueueStatus } from "./delivery/outbox.js";
 import { buildFeatures, type Features } from "./features/index.js";
 import { type Clock, SystemClock } from "./services/clock.js";
 import { Identity, identityMigrations } from "./services/identity.js";
@@ -81,7 +82,12 @@ export class App {
     this.lock = lock;
     const commands = new CommandRegistry(config.commands.prefix);
     for (const f of all) for (const c of f.commands ?? []) commands.add(c);
-    const outbox = new Outbox(store, clock, log.child({ part: "outbox" }));
+    const outbox = new Outbox(store, clock, log.child({ part: "outbox" }), {
+      roomsInParallel: config.delivery.roomsInParallel,
+      parkAfterAttempts: config.delivery.parkAfterAttempts,
+      parkAfterMs: parseDuration(config.delivery.parkAfter) ?? 600_000,
+      combineAfter: config.delivery.combineAfter,
+    });
     const identity = new Identity(store);
     const metrics = new Metrics();
     const adapters = new Map<string, Adapter>();
@@ -219,6 +225,33 @@ function registerCoreMetrics(ctx: AppContext): void {
   );
   ctx.metrics.collect("crier_outbox_parked", "messages that could not be delivered and were parked", async () =>
     (await ctx.outbox.depths()).map((d) => ({ labels: { account: d.account }, value: Number(d.parked) })),
+  );
+  const rooms = (value: (d: QueueStatus, now: number) => number) => async () => {
+    const now = ctx.clock.now();
+    return (await ctx.outbox.roomDepths()).map((d) => ({
+      labels: { account: d.account, room: d.room ?? "" },
+      value: value(d, now),
+    }));
+  };
+  ctx.metrics.collect(
+    "crier_outbox_room_pending",
+    "messages waiting to be delivered, per room",
+    rooms((d) => d.pending),
+  );
+  ctx.metrics.collect(
+    "crier_outbox_room_parked",
+    "messages parked, per room",
+    rooms((d) => d.parked),
+  );
+  ctx.metrics.collect(
+    "crier_outbox_room_oldest_seconds",
+    "age of the oldest message waiting, per room",
+    rooms((d, now) => (d.oldest === null ? 0 : (now - d.oldest) / 1000)),
+  );
+  ctx.metrics.collect(
+    "crier_outbox_combined_total",
+    "messages that went out combined with others of their sender into one platform message",
+    async () => [...ctx.outbox.combined].map(([account, value]) => ({ labels: { account }, value })),
   );
   ctx.metrics.collect("crier_account_connected", "1 when the account is connected", async () =>
     [...ctx.adapters.values()].map((a) => ({

@@ -3,6 +3,7 @@ import { platformOf, platforms } from "../adapters/index.js";
 import { advisoriesSchema } from "./sections/advisories.js";
 import { commandsSchema, httpSchema, identitySchema, logSchema, storeSchema } from "./sections/core.js";
 import { linksSchema, relaySchema } from "./sections/links.js";
+import { deliverySchema } from "./sections/delivery.js";
 import { meetingsSchema } from "./sections/meetings.js";
 import { schedulesSchema } from "./sections/schedules.js";
 import { timezonesSchema } from "./sections/timezones.js";
@@ -45,6 +46,7 @@ export const configSchema = z.strictObject({
   accounts: accountsSchema.default({ console: {} }),
   links: linksSchema,
   relay: relaySchema,
+  delivery: deliverySchema,
   timezones: timezonesSchema,
   schedules: schedulesSchema,
   meetings: meetingsSchema,

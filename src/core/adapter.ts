@@ -21,6 +21,11 @@ export interface Capabilities {
   /** Longest message body in bytes (UTF-8) or characters the platform accepts; the adapter splits longer text. */
   maxBytes?: number;
   maxChars?: number;
+  /**
+   * Consecutive relayed messages of one sender can be shown as one message of several lines (a multi-line Matrix
+   * event, a Discord message), up to these limits; the outbox combines a room's backlog that way.
+   */
+  combinesLines?: { maxLines: number; maxChars: number };
   /** Times can be written as reader-local markers (Discord `<t:…>`); templates use this to pick a form. */
   localTimeMarkers: boolean;
 }

@@ -1,22 +1,25 @@
 /**
  * Durable delivery. Every outgoing message is written to the store under its idempotency key before it is sent,
- * then sent by one worker per target account, in order, at that account's pace; marked sent with the native ids
- * it produced, retried with backoff after failures and restarts, and parked (with an admin warning) when it can
- * never be delivered. The key doubles as the Matrix transaction id and the Discord nonce, so a retry after a crash
+ * then sent by one worker per target account — each room in order, rooms in parallel (round-robin, a bounded number
+ * at a time), answers ahead of relayed traffic — marked sent with the native ids it produced, retried with backoff
+ * after failures and restarts, and parked (with one admin warning) when it can never be delivered or its room kept
+ * failing too long. The key doubles as the Matrix transaction id and the Discord nonce, so a retry after a crash
  * cannot duplicate on platforms that dedupe.
  *
  * The interface is small: `enqueue`, `onDelivered` (a listener runs inside the mark-sent transaction) and
- * `depths` (status). What a message means to its sender travels as an opaque `ref`.
+ * `depths`/`roomDepths` (status). What a message means to its sender travels as an opaque `ref`.
  */
 import type { Adapter } from "../core/adapter.js";
 import type { Logger } from "../core/log.js";
 import type { Clock } from "../services/clock.js";
 import type { Migration, Queryable, Store } from "../store/store.js";
+import { ANSWER_LANE, RELAY_LANE } from "./combine.js";
 import type { DeliveredListener, OutboxItem, OutboxRow, QueueStatus, RowMeta } from "./types.js";
 import { rowMeta } from "./types.js";
-import { Worker } from "./worker.js";
+import { type DeliveryPolicy, Worker } from "./worker.js";
 
 export type { Delivered, DeliveredListener, OutboxItem, OutboxOp, OutboxRow, QueueStatus } from "./types.js";
+export type { DeliveryPolicy } from "./worker.js";
 
 export const outboxMigrations: Migration[] = [
   {
@@ -28,9 +31,25 @@ export const outboxMigrations: Migration[] = [
             created_at BIGINT NOT NULL, sent_at BIGINT, native_ids TEXT, error TEXT);
           CREATE INDEX outbox_pending ON outbox (account, status, seq)`,
   },
+  {
+    id: "outbox/2-room-queues",
+    sql: `ALTER TABLE outbox ADD COLUMN lane INTEGER NOT NULL DEFAULT 1;
+          ALTER TABLE outbox ADD COLUMN batch TEXT;
+          ALTER TABLE outbox ADD COLUMN failing_since BIGINT;
+          CREATE INDEX outbox_room_queue ON outbox (account, room, status, lane, seq);
+          CREATE INDEX outbox_batch ON outbox (batch)`,
+  },
 ];
 
 const BACKOFF_MS = [1_000, 2_000, 5_000, 10_000, 30_000, 60_000];
+const WAITING = "status IN ('pending','sending')";
+
+export const DEFAULT_POLICY: DeliveryPolicy = {
+  roomsInParallel: 4,
+  parkAfterAttempts: 8,
+  parkAfterMs: 600_000,
+  combineAfter: 3,
+};
 
 export class Outbox {
   private readonly workers = new Map<string, Worker>();
@@ -39,11 +58,14 @@ export class Outbox {
   private readonly listeners: DeliveredListener[] = [];
   private warn: (text: string, key: string) => void = () => undefined;
   private accepting = true;
+  /** Messages that went out combined with others, per account (for /metrics). */
+  readonly combined = new Map<string, number>();
 
   constructor(
     private readonly store: Store,
     private readonly clock: Clock,
     private readonly log: Logger,
+    private readonly policy: DeliveryPolicy = DEFAULT_POLICY,
   ) {}
 
   /** Runs `listener` for every completed delivery, inside the transaction that records it. */
@@ -74,9 +96,11 @@ export class Outbox {
         const { idempotencyKey, ...message } = it.message;
         const now = this.clock.now();
         const meta: RowMeta = { target: it.target, emoji: it.emoji, ref: it.ref };
+        const lane =
+          (it.lane ?? (message.kind === "relay" ? "relay" : "answer")) === "relay" ? RELAY_LANE : ANSWER_LANE;
         const r = await tx.run(
-          `INSERT INTO outbox (key, account, room, seq, op, payload, meta, status, next_at, created_at)
-           VALUES (?, ?, ?, ?, ?, ?, ?, 'pending', ?, ?) ON CONFLICT (key) DO NOTHING`,
+          `INSERT INTO outbox (key, account, room, seq, op, payload, meta, status, next_at, created_at, lane)
+           VALUES (?, ?, ?, ?, ?, ?, ?, 'pending', ?, ?, ?) ON CONFLICT (key) DO NOTHING`,
           [
             idempotencyKey,
             it.account,
@@ -87,6 +111,7 @@ export class Outbox {
             it.target || it.emoji !== undefined || it.ref !== undefined ? JSON.stringify(meta) : null,
             Math.max(now, it.notBefore ?? 0),
             now,
+            lane,
           ],
         );
         added += r.changes;
@@ -101,7 +126,7 @@ export class Outbox {
   /** Starts a worker for an adapter; it drains whatever is pending from before a restart too. */
   attach(adapter: Adapter): void {
     if (this.workers.has(adapter.account)) return;
-    const w = new Worker(adapter, this, this.log.child({ outbox: adapter.account }));
+    const w = new Worker(adapter, this, this.policy, this.log.child({ outbox: adapter.account }));
     this.workers.set(adapter.account, w);
     w.run();
   }
@@ -112,15 +137,26 @@ export class Outbox {
 
   /** Status per account: messages waiting, parked, and when the oldest waiting one was queued. */
   async depths(): Promise<QueueStatus[]> {
+    return this.status("account");
+  }
+
+  /** The same per room (only rooms with something waiting or parked). */
+  async roomDepths(): Promise<QueueStatus[]> {
+    return this.status("account, room");
+  }
+
+  private async status(by: "account" | "account, room"): Promise<QueueStatus[]> {
     const rows = await this.store.all<QueueStatus>(
-      `SELECT account,
-              SUM(CASE WHEN status IN ('pending','sending') THEN 1 ELSE 0 END) AS pending,
+      `SELECT ${by},
+              SUM(CASE WHEN ${WAITING} THEN 1 ELSE 0 END) AS pending,
               SUM(CASE WHEN status = 'parked' THEN 1 ELSE 0 END) AS parked,
-              MIN(CASE WHEN status IN ('pending','sending') THEN created_at END) AS oldest
-       FROM outbox GROUP BY account ORDER BY account`,
+              MIN(CASE WHEN ${WAITING} THEN created_at END) AS oldest
+       FROM outbox WHERE status <> 'sent' OR ? = 'account' GROUP BY ${by} ORDER BY ${by}`,
+      [by],
     );
     return rows.map((r) => ({
       account: r.account,
+      ...(r.room === undefined ? {} : { room: r.room }),
       pending: Number(r.pending),
       parked: Number(r.parked),
       oldest: r.oldest === null ? null : Number(r.oldest),
@@ -142,61 +178,118 @@ export class Outbox {
   }
 
   // --- used by workers ---
-  async next(account: string): Promise<OutboxRow | undefined> {
-    return this.store.get<OutboxRow>(
-      "SELECT * FROM outbox WHERE account = ? AND status IN ('pending','sending') ORDER BY seq LIMIT 1",
+
+  /** Rooms of an account with something waiting. */
+  async rooms(account: string): Promise<string[]> {
+    const rows = await this.store.all<{ room: string }>(
+      `SELECT DISTINCT room FROM outbox WHERE account = ? AND ${WAITING}`,
       [account],
+    );
+    return rows.map((r) => r.room);
+  }
+
+  /** The first `limit` rows waiting for one room, in the order they go out (answers first, then by seq). */
+  async head(account: string, room: string, limit: number): Promise<OutboxRow[]> {
+    return this.store.all<OutboxRow>(
+      `SELECT * FROM outbox WHERE account = ? AND room = ? AND ${WAITING} ORDER BY lane, seq LIMIT ?`,
+      [account, room, limit],
     );
   }
 
-  async markSending(row: OutboxRow): Promise<void> {
-    await this.store.run("UPDATE outbox SET status = 'sending', attempts = attempts + 1 WHERE key = ?", [row.key]);
+  /** The rows of one combined message, in order. */
+  async batchRows(batch: string): Promise<OutboxRow[]> {
+    return this.store.all<OutboxRow>("SELECT * FROM outbox WHERE batch = ? ORDER BY seq", [batch]);
   }
 
-  async markSent(row: OutboxRow, nativeIds: string[]): Promise<void> {
-    const { ref } = rowMeta(row);
+  /** Marks rows as going out (together, when `batch` is given: the combination is recorded before the send). */
+  async markSending(rows: OutboxRow[], batch?: string): Promise<void> {
     await this.store.tx(async (tx) => {
-      await tx.run("UPDATE outbox SET status = 'sent', sent_at = ?, native_ids = ?, error = NULL WHERE key = ?", [
-        this.clock.now(),
-        JSON.stringify(nativeIds),
-        row.key,
-      ]);
-      const delivered = { key: row.key, account: row.account, room: row.room, op: row.op, nativeIds, ref };
-      for (const listener of this.listeners) await listener(tx, delivered);
+      for (const row of rows)
+        await tx.run(
+          "UPDATE outbox SET status = 'sending', attempts = attempts + 1, batch = COALESCE(?, batch) WHERE key = ?",
+          [batch ?? null, row.key],
+        );
     });
   }
 
-  /** The native ids an edit/delete/react acts on: given with it, or those of the earlier delivery it names. */
-  async targetsOf(row: OutboxRow): Promise<string[] | undefined> {
+  async markSent(rows: OutboxRow[], nativeIds: string[]): Promise<void> {
+    await this.store.tx(async (tx) => {
+      for (const row of rows) {
+        await tx.run(
+          "UPDATE outbox SET status = 'sent', sent_at = ?, native_ids = ?, error = NULL, failing_since = NULL WHERE key = ?",
+          [this.clock.now(), JSON.stringify(nativeIds), row.key],
+        );
+        const { ref } = rowMeta(row);
+        const delivered = { key: row.key, account: row.account, room: row.room, op: row.op, nativeIds, ref };
+        for (const listener of this.listeners) await listener(tx, delivered);
+      }
+    });
+    if (rows.length > 1) this.combined.set(rows[0].account, (this.combined.get(rows[0].account) ?? 0) + rows.length);
+  }
+
+  /** The delivered row an edit/delete/react names by key (if it went out), else the native ids it was given. */
+  async targetOf(row: OutboxRow): Promise<{ nativeIds: string[]; row?: OutboxRow } | undefined> {
     const { target } = rowMeta(row);
-    if (target?.nativeIds?.length) return target.nativeIds;
-    if (!target?.key) return undefined;
-    const r = await this.store.get<{ native_ids: string | null }>(
-      "SELECT native_ids FROM outbox WHERE key = ? AND account = ? AND room = ? AND status = 'sent'",
-      [target.key, row.account, row.room],
-    );
-    return r?.native_ids ? (JSON.parse(r.native_ids) as string[]) : undefined;
+    if (target?.key) {
+      const r = await this.store.get<OutboxRow & { native_ids: string | null }>(
+        "SELECT * FROM outbox WHERE key = ? AND account = ? AND room = ? AND status = 'sent'",
+        [target.key, row.account, row.room],
+      );
+      if (r?.native_ids) return { nativeIds: JSON.parse(r.native_ids) as string[], row: r };
+    }
+    return target?.nativeIds?.length ? { nativeIds: target.nativeIds } : undefined;
   }
 
-  async retryLater(row: OutboxRow, error: string): Promise<number> {
-    const delay = BACKOFF_MS[Math.min(row.attempts, BACKOFF_MS.length - 1)] * (0.8 + Math.random() * 0.4);
-    await this.store.run("UPDATE outbox SET status = 'pending', next_at = ?, error = ? WHERE key = ?", [
-      this.clock.now() + delay,
-      error.slice(0, 500),
-      row.key,
-    ]);
-    return delay;
+  /** Rewrites a delivered member of a combined message (edited or removed), so the next re-render keeps it. */
+  async updatePayload(key: string, payload: unknown): Promise<void> {
+    await this.store.run("UPDATE outbox SET payload = ? WHERE key = ?", [JSON.stringify(payload), key]);
   }
 
-  async park(row: OutboxRow, error: string): Promise<void> {
-    await this.store.run("UPDATE outbox SET status = 'parked', error = ? WHERE key = ?", [
-      error.slice(0, 500),
-      row.key,
-    ]);
+  /** Schedules another attempt; true when the room has failed long and often enough to be parked instead. */
+  async retryLater(rows: OutboxRow[], error: string): Promise<{ delay: number; giveUp: boolean }> {
+    const head = rows[0];
+    const now = this.clock.now();
+    const since = head.failing_since === null ? now : Number(head.failing_since);
+    const attempts = head.attempts + 1;
+    const giveUp = attempts >= this.policy.parkAfterAttempts && now - since >= this.policy.parkAfterMs;
+    const delay = BACKOFF_MS[Math.min(head.attempts, BACKOFF_MS.length - 1)] * (0.8 + Math.random() * 0.4);
+    if (giveUp) return { delay: 0, giveUp };
+    await this.store.tx(async (tx) => {
+      for (const row of rows)
+        await tx.run("UPDATE outbox SET status = 'pending', next_at = ?, error = ?, failing_since = ? WHERE key = ?", [
+          now + delay,
+          error.slice(0, 500),
+          since,
+          row.key,
+        ]);
+    });
+    return { delay, giveUp };
+  }
+
+  /** Parks rows that can never be delivered; the room's admins hear of it once. */
+  async park(rows: OutboxRow[], error: string): Promise<void> {
+    await this.store.tx(async (tx) => {
+      for (const row of rows)
+        await tx.run("UPDATE outbox SET status = 'parked', error = ? WHERE key = ?", [error.slice(0, 500), row.key]);
+    });
+    const { account, room } = rows[0];
     this.warn(
-      `a message to ${row.account} ${row.room} cannot be delivered and was parked: ${error}`,
-      `outbox-parked:${row.account}:${row.room}`,
+      `a message to ${account} ${room} cannot be delivered and was parked: ${error}`,
+      `outbox-parked:${account}:${room}`,
     );
+  }
+
+  /** Parks everything waiting for a room that kept failing, so it holds nothing else up; admins hear of it once. */
+  async parkRoom(account: string, room: string, error: string): Promise<number> {
+    const r = await this.store.run(
+      `UPDATE outbox SET status = 'parked', error = ? WHERE account = ? AND room = ? AND ${WAITING}`,
+      [`gave up: ${error}`.slice(0, 500), account, room],
+    );
+    this.warn(
+      `${account} ${room} kept failing (${error}); ${r.changes} waiting message(s) parked — \`!outbox\` lists them`,
+      `outbox-parked:${account}:${room}`,
+    );
+    return r.changes;
   }
 
   clockNow(): number {

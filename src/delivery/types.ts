@@ -22,6 +22,11 @@ export interface OutboxItem {
   ref?: string;
   /** Not before this time (epoch ms): paces catch-up deliveries after downtime. */
   notBefore?: number;
+  /**
+   * "answer" (crier's own words: answers, reminders, warnings) goes ahead of "relay" (people's messages and their
+   * membership) waiting for the same room. Default: by the message's kind.
+   */
+  lane?: "answer" | "relay";
 }
 
 /** Emitted inside the transaction that marks a delivery done, so a listener's writes commit with it. */
@@ -39,6 +44,8 @@ export type DeliveredListener = (tx: Queryable, delivered: Delivered) => Promise
 
 export interface QueueStatus {
   account: string;
+  /** Set in per-room status. */
+  room?: string;
   pending: number;
   parked: number;
   /** created_at (epoch ms) of the oldest message still waiting, or null. */
@@ -58,6 +65,12 @@ export interface OutboxRow {
   attempts: number;
   next_at: number;
   created_at: number;
+  /** 0 = answers, 1 = relayed traffic; a room's queue is taken by lane, then seq. */
+  lane: number;
+  /** The key of the combined message this row went out in (or is about to), if any. */
+  batch: string | null;
+  /** When the current run of failed attempts began (epoch ms), for parking. */
+  failing_since: number | null;
 }
 
 export interface RowMeta {

@@ -1,21 +1,45 @@
-/** One delivery worker per account: takes the next due row, sends it through the adapter, records the outcome. */
+/**
+ * One delivery worker per account. Each room has its own queue (in order: answers, then relayed traffic); the worker
+ * serves the rooms round-robin, at most `roomsInParallel` at a time, one message (or one combined run) per turn, so a
+ * busy or failing room never holds another. A room whose head is waiting out a backoff is skipped until it is due.
+ */
 import { type Adapter, type OutgoingMessage, PermanentSendError } from "../core/adapter.js";
 import type { Logger } from "../core/log.js";
+import { combinableRun, combinedMessage, type Payload, payloadOf } from "./combine.js";
 import type { Outbox } from "./outbox.js";
 import { type OutboxRow, rowMeta } from "./types.js";
+
+export interface DeliveryPolicy {
+  roomsInParallel: number;
+  parkAfterAttempts: number;
+  parkAfterMs: number;
+  combineAfter: number;
+}
+
+/** Rows read per turn: enough to see a combinable run of the longest platform limit. */
+const HEAD_ROWS = 100;
 
 export class Worker {
   private stopped = false;
   private sleeping: { cancel(): void } | undefined;
+  private woken = false;
   private idle: Promise<void> = Promise.resolve();
+  private readonly inFlight = new Map<string, Promise<void>>();
+  /** Rooms in turn order; a room served goes to the back. */
+  private ring: string[] = [];
+  /** Rooms whose head is backing off, and until when. */
+  private readonly dueAt = new Map<string, number>();
 
   constructor(
     private readonly adapter: Adapter,
     private readonly outbox: Outbox,
+    private readonly policy: DeliveryPolicy,
     private readonly log: Logger,
   ) {}
 
+  /** Something may be ready: a new message, a finished turn. Rooms backing off stay backing off. */
   wake(): void {
+    this.woken = true;
     this.sleeping?.cancel();
   }
 
@@ -23,6 +47,7 @@ export class Worker {
     this.stopped = true;
     this.wake();
     await this.idle;
+    await Promise.all(this.inFlight.values());
   }
 
   run(): void {
@@ -30,6 +55,7 @@ export class Worker {
   }
 
   private async pause(ms: number): Promise<void> {
+    if (this.woken || this.stopped) return;
     const s = this.outbox.sleep(ms);
     this.sleeping = s;
     await s.done;
@@ -38,44 +64,73 @@ export class Worker {
 
   private async loop(): Promise<void> {
     while (!this.stopped) {
-      let row: OutboxRow | undefined;
+      this.woken = false;
+      if (this.adapter.state() !== "connected") {
+        await this.pause(1_000);
+        continue;
+      }
+      let rooms: string[];
       try {
-        row = await this.outbox.next(this.adapter.account);
+        rooms = await this.outbox.rooms(this.adapter.account);
       } catch (err) {
         this.log.error({ err }, "outbox read failed");
         await this.pause(5_000);
         continue;
       }
-      if (!row) {
-        await this.pause(60_000);
-        continue;
+      const waiting = new Set(rooms);
+      this.ring = [...this.ring.filter((r) => waiting.has(r)), ...rooms.filter((r) => !this.ring.includes(r))];
+      const now = this.outbox.clockNow();
+      let soonest = Number.POSITIVE_INFINITY;
+      for (const room of [...this.ring]) {
+        if (this.inFlight.size >= this.policy.roomsInParallel) break;
+        if (this.inFlight.has(room)) continue;
+        const due = this.dueAt.get(room) ?? 0;
+        if (due > now) {
+          soonest = Math.min(soonest, due);
+          continue;
+        }
+        this.dueAt.delete(room);
+        this.ring = [...this.ring.filter((r) => r !== room), room];
+        const turn = this.turn(room).finally(() => {
+          this.inFlight.delete(room);
+          this.wake();
+        });
+        this.inFlight.set(room, turn);
       }
-      const wait = row.next_at - this.outbox.clockNow();
-      if (wait > 0) {
-        await this.pause(wait);
-        continue;
-      }
-      if (this.adapter.state() !== "connected") {
-        await this.pause(1_000);
-        continue;
-      }
-      try {
-        await this.deliver(row);
-      } catch (err) {
-        // The store itself failed (disk full, read-only): keep the row as it is and try again later.
-        this.log.error({ err, key: row.key }, "outbox could not record a delivery; retrying later");
-        await this.pause(5_000);
-      }
+      // Woken by a finished turn, a new message or the earliest backoff ending; a minute at most.
+      await this.pause(Math.max(0, Math.min(soonest - now, 60_000)));
     }
   }
 
-  private async deliver(row: OutboxRow): Promise<void> {
-    const message = {
-      ...(JSON.parse(row.payload) as Omit<OutgoingMessage, "idempotencyKey">),
-      idempotencyKey: row.key,
-    };
+  /** One turn of a room: the next message at its head (or a combined run, or a half-sent batch), sent and recorded. */
+  private async turn(room: string): Promise<void> {
     try {
-      await this.outbox.markSending(row);
+      const rows = await this.outbox.head(this.adapter.account, room, HEAD_ROWS);
+      const head = rows[0];
+      if (!head) return;
+      const now = this.outbox.clockNow();
+      if (head.next_at > now) {
+        this.dueAt.set(room, head.next_at);
+        return;
+      }
+      if (head.batch) return await this.deliver(await this.outbox.batchRows(head.batch), head.batch);
+      const run = rows.length >= this.policy.combineAfter ? combinableRun(rows, this.adapter.capabilities, now) : [];
+      if (run.length) return await this.deliver(run, run[0].key);
+      await this.deliver([head]);
+    } catch (err) {
+      // The store itself failed (disk full, read-only): keep the rows as they are and try again later.
+      this.log.error({ err, room }, "outbox could not record a delivery; retrying later");
+      this.dueAt.set(room, this.outbox.clockNow() + 5_000);
+    }
+  }
+
+  private async deliver(rows: OutboxRow[], batch?: string): Promise<void> {
+    const row = rows[0];
+    const message = batch
+      ? combinedMessage(rows, batch)!
+      : { ...(payloadOf(row) as Omit<OutgoingMessage, "idempotencyKey">), idempotencyKey: row.key };
+    try {
+      await this.outbox.markSending(rows, batch);
       let nativeIds: string[] = [];
       // A row left "sending" by a crash may have gone out already; platforms that cannot dedupe are asked first.
       const seen =
@@ -89,27 +144,56 @@ export class Worker {
       } else if (row.op === "send") {
         nativeIds = (await this.adapter.send(message)).nativeIds;
       } else {
-        const targets = await this.outbox.targetsOf(row);
-        if (targets?.length) {
-          if (row.op === "edit" && this.adapter.edit) await this.adapter.edit(row.room, targets, message);
-          else if (row.op === "delete" && this.adapter.delete) await this.adapter.delete(row.room, targets);
-          else if (row.op === "react" && this.adapter.react)
-            await this.adapter.react(row.room, targets[0], rowMeta(row).emoji ?? "");
-        }
+        await this.actOn(row, message);
       }
-      await this.outbox.markSent(row, nativeIds);
+      await this.outbox.markSent(rows, nativeIds);
     } catch (err) {
       const msg = (err as Error).message ?? String(err);
       if (err instanceof PermanentSendError) {
         this.log.warn({ key: row.key, room: row.room, error: msg }, "message parked: cannot be delivered");
-        await this.outbox.park(row, msg);
-      } else {
-        const delay = await this.outbox.retryLater(row, msg);
-        this.log.warn(
-          { key: row.key, room: row.room, attempt: row.attempts + 1, retryInMs: Math.round(delay), error: msg },
-          "send failed; will retry",
-        );
+        await this.outbox.park(rows, msg);
+        return;
       }
+      const { delay, giveUp } = await this.outbox.retryLater(rows, msg);
+      if (giveUp) {
+        const n = await this.outbox.parkRoom(row.account, row.room, msg);
+        this.log.warn({ room: row.room, parked: n, error: msg }, "room kept failing; its waiting messages are parked");
+        return;
+      }
+      this.dueAt.set(row.room, this.outbox.clockNow() + delay);
+      this.log.warn(
+        { key: row.key, room: row.room, attempt: row.attempts + 1, retryInMs: Math.round(delay), error: msg },
+        "send failed; will retry",
+      );
     }
+  }
+
+  /** An edit, delete or reaction; one that touches a member of a combined message re-renders that message. */
+  private async actOn(row: OutboxRow, message: OutgoingMessage): Promise<void> {
+    const target = await this.outbox.targetOf(row);
+    if (!target?.nativeIds.length) return;
+    const { nativeIds } = target;
+    const a = this.adapter;
+    if (row.op === "react") {
+      if (a.react) await a.react(row.room, nativeIds[0], rowMeta(row).emoji ?? "");
+      return;
+    }
+    const batch = target.row?.batch;
+    if (batch && (row.op === "edit" ? a.edit : a.delete)) {
+      const members = await this.outbox.batchRows(batch);
+      const i = members.findIndex((m) => m.key === target.row!.key);
+      const changed: Payload =
+        row.op === "edit"
+          ? { ...payloadOf(members[i]), body: message.body }
+          : { ...payloadOf(members[i]), removed: true };
+      members[i] = { ...members[i], payload: JSON.stringify(changed) };
+      const whole = combinedMessage(members, batch);
+      if (whole && a.edit) await a.edit(row.room, nativeIds, whole);
+      else if (!whole && a.delete) await a.delete(row.room, nativeIds);
+      await this.outbox.updatePayload(members[i].key, changed);
+      return;
+    }
+    if (row.op === "edit" && a.edit) await a.edit(row.room, nativeIds, message);
+    else if (row.op === "delete" && a.delete) await a.delete(row.room, nativeIds);
   }
 }

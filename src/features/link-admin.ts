@@ -56,15 +56,15 @@ const outboxCommand = {
   examples: [{ input: "!outbox", expect: /console|empty/, asAdmin: true }],
   permission: "admin" as const,
   async run(_args: string, ctx: CommandContext) {
-    const rows = await ctx.app.outbox.depths();
+    const rows = await ctx.app.outbox.roomDepths();
     if (!rows.length) return "outbox is empty";
     const now = ctx.now();
-    return rows
-      .map((r) => {
-        const age = r.oldest ? ` (oldest ${Math.round((now - Number(r.oldest)) / 1000)}s)` : "";
-        return `${r.account}: ${Number(r.pending)} pending${age}, ${Number(r.parked)} parked`;
-      })
-      .join(" · ");
+    const shown = rows.slice(0, 20).map((r) => {
+      const age = r.oldest ? ` (oldest ${Math.round((now - Number(r.oldest)) / 1000)}s)` : "";
+      return `${r.account} ${r.room}: ${r.pending} pending${age}, ${r.parked} parked`;
+    });
+    if (rows.length > 20) shown.push(`… and ${rows.length - 20} more rooms`);
+    return shown.join(" · ");
   },
 };
 

@@ -200,6 +200,7 @@ export class Relay {
     const said = membershipText(event);
     const items: OutboxItem[] = routes.map(({ target }) => ({
       account: target.account,
+      lane: "relay",
       message: {
         room: target.room,
         body: [text(said)],
@@ -210,10 +211,13 @@ export class Relay {
     if (items.length) await this.app.outbox.enqueue(items);
   }
 
-  /** What an edit, delete or reaction in `target` acts on: the ids known now, else the copy still on its way. */
+  /**
+   * What an edit, delete or reaction in `target` acts on: the copy delivery sent there (found by its key at send
+   * time — it may still be on its way, or share a combined message with others), else the ids the map knows.
+   */
   private async copyIn(msgKey: string, target: RoomRef): Promise<OutboxItem["target"]> {
     const nativeIds = await this.map.idsIn(msgKey, target);
-    return nativeIds.length ? { nativeIds } : { key: copyKey(msgKey, target) };
+    return { key: copyKey(msgKey, target), ...(nativeIds.length ? { nativeIds } : {}) };
   }
 
   /** Every room of every link the room belongs to: where a name must not pass for someone else's. */

@@ -14,7 +14,7 @@ import { join } from "node:path";
 import { after, describe, it } from "node:test";
 import type { RawIrcClient } from "../testbed/irc-client.js";
 import { waitUntil } from "../testbed/ports.js";
-import { type Arrival, type Counts, ircArrivals, MatrixFollower, parseArrival, tally } from "./three/tally.js";
+import { type Arrival, type Counts, ircArrivals, MatrixFollower, parseArrivals, tally } from "./three/tally.js";
 import { CHANNEL, ThreeNetworks } from "./three/testbed.js";
 
 const TOTAL = Number(process.env.CRIER_CHAOS_TOTAL ?? 1000);
@@ -99,12 +99,8 @@ describe("chaos: IRC + Matrix + Discord through one crier, with restarts, resume
     const arrivals = async () => {
       const matrix = (await follower.poll())
         .filter((e) => e.sender === net.bot.userId && e.type === "m.room.message")
-        .map((e) => parseArrival(String(e.content.body ?? "")))
-        .filter((a): a is Arrival => !!a);
-      const discord = net
-        .discordFromCrier()
-        .map((m) => parseArrival(m.content))
-        .filter((a): a is Arrival => !!a);
+        .flatMap((e) => parseArrivals(String(e.content.body ?? "")));
+      const discord = net.discordFromCrier().flatMap((m) => parseArrivals(m.content));
       return { irc: ircArrivals(ivanSeen), matrix, discord };
     };
     const others = (me: string) => new Map([...sent].filter(([s]) => s !== me));

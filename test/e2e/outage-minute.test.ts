@@ -6,7 +6,7 @@
 import assert from "node:assert/strict";
 import { after, before, describe, it } from "node:test";
 import { waitUntil } from "../testbed/ports.js";
-import { ircArrivals, MatrixFollower, parseArrival } from "./three/tally.js";
+import { ircArrivals, MatrixFollower, parseArrivals } from "./three/tally.js";
 import { ThreeNetworks } from "./three/testbed.js";
 
 const OUTAGE_MS = Number(process.env.CRIER_OUTAGE_MS ?? 60_000);
@@ -46,13 +46,8 @@ describe("every network away for a minute", () => {
       Matrix: async () =>
         (await follower.poll())
           .filter((e) => e.sender === net.bot.userId)
-          .map((e) => parseArrival(String(e.content.body ?? ""))?.n)
-          .filter((n): n is number => n !== undefined),
-      Discord: async () =>
-        net
-          .discordFromCrier()
-          .map((m) => parseArrival(m.content)?.n)
-          .filter((n): n is number => n !== undefined),
+          .flatMap((e) => parseArrivals(String(e.content.body ?? "")).map((a) => a.n)),
+      Discord: async () => net.discordFromCrier().flatMap((m) => parseArrivals(m.content).map((a) => a.n)),
     };
     const caughtUp: Record<string, number> = {};
     await Promise.all(

@@ -75,7 +75,7 @@ describe("postgres store", () => {
     };
     assert.equal(await outbox.enqueue([it1]), 1);
     assert.equal(await outbox.enqueue([it1]), 0);
-    const row = await outbox.next("x");
+    const [row] = await outbox.head("x", "r", 1);
     assert.equal(row?.key, "k1");
     assert.equal(typeof row?.seq, "number");
     const map = new MessageMap(store);

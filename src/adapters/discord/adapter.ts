@@ -63,6 +63,7 @@ export class DiscordAdapter implements Adapter {
       impersonate: config.useWebhooks,
       threads: false,
       maxChars: 2000,
+      combinesLines: { maxLines: 30, maxChars: 1_800 },
       localTimeMarkers: true,
     };
     this.cursor = new ChannelCursor(deps.store, account, deps.log, 6 * 3_600_000);

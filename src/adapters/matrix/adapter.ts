@@ -41,6 +41,7 @@ export class MatrixAdapter implements Adapter {
     impersonate: false,
     threads: false,
     maxBytes: 60_000,
+    combinesLines: { maxLines: 100, maxChars: 20_000 },
     localTimeMarkers: false,
   };
   private readonly storage: StoreStorageProvider;

@@ -52,6 +52,11 @@ export function parseArrival(text: string): Arrival | undefined {
   return m ? { sender: m[1], n: Number(m[2]) } : undefined;
 }
 
+/** Every message in one platform message: crier combines a sender's backlog into one message of several lines. */
+export function parseArrivals(text: string): Arrival[] {
+  return text.split("\n").flatMap((line) => parseArrival(line) ?? []);
+}
+
 /** IRC lines crier sent, seen by one IRC person across reconnects; a history replay repeats a msgid, counted once. */
 export function ircArrivals(seen: string[]): Arrival[] {
   const byMsgid = new Map<string, { a: Arrival; time: string }>();
