@@ -38,6 +38,7 @@ export function relayFeature(): Feature & LinkControl {
       void pruneLoop(app, started(), prune);
     },
     async stop() {
+      relay?.stop();
       if (prune) {
         prune.stopped = true;
         prune.sleeping?.cancel();

@@ -10,6 +10,7 @@ import { userKey } from "../core/model.js";
 import { type RichText, text, walk } from "../core/richtext.js";
 import type { OutboxItem } from "../delivery/outbox.js";
 import { isIgnored, linksOf, type Route, routesFrom } from "./links.js";
+import { MembershipCoalescer } from "./membership-noise.js";
 import { addressFor, findAddressees, type TargetOf } from "./mentions.js";
 import { MessageMap, messageKey } from "./message-map.js";
 import { type Present, SenderNames } from "./names.js";
@@ -22,6 +23,8 @@ export class Relay {
   readonly map: MessageMap;
   readonly names: SenderNames;
   private paused = new Set<string>();
+  /** One person's joins, parts and nick changes in a burst become one line. */
+  private readonly noise: MembershipCoalescer;
 
   constructor(private readonly app: AppContext) {
     this.map = new MessageMap(app.store);
@@ -31,6 +34,12 @@ export class Relay {
       admins: app.config.admins,
       now: () => app.clock.now(),
     });
+    this.noise = new MembershipCoalescer(
+      app.clock,
+      (last, said, key) => this.relayMembership(last, said, "relay-coalesced", `/${key}`),
+      10_000,
+      (err) => app.log.warn({ err }, "could not relay a membership summary"),
+    );
   }
 
   async init(): Promise<void> {
@@ -194,21 +203,32 @@ export class Relay {
   }
 
   private async onMembership(event: MembershipEvent): Promise<void> {
-    const routes = this.routes(event.room, event.user).filter(
+    if (!this.membershipRoutes(event).length || !this.noise.admit(event)) return;
+    await this.relayMembership(event, membershipText(event), `relay-${event.kind}`);
+  }
+
+  private membershipRoutes(event: MembershipEvent): Route[] {
+    return this.routes(event.room, event.user).filter(
       (r) => this.app.config.links.find((l) => l.name === r.link)?.membership,
     );
-    const said = membershipText(event);
-    const items: OutboxItem[] = routes.map(({ target }) => ({
+  }
+
+  private async relayMembership(event: MembershipEvent, said: string, keyKind: string, keyTail = ""): Promise<void> {
+    const items: OutboxItem[] = this.membershipRoutes(event).map(({ target }) => ({
       account: target.account,
       lane: "relay",
       message: {
         room: target.room,
         body: [text(said)],
         kind: "notice",
-        idempotencyKey: `relay-${event.kind}:${event.room.account}/${event.room.room}/${event.user.id}/${event.at.getTime()}->${target.account}/${target.room}`,
+        idempotencyKey: `${keyKind}:${event.room.account}/${event.room.room}/${event.user.id}/${event.at.getTime()}${keyTail}->${target.account}/${target.room}`,
       },
     }));
     if (items.length) await this.app.outbox.enqueue(items);
+  }
+
+  stop(): void {
+    this.noise.stop();
   }
 
   /**
