@@ -9,14 +9,25 @@ export interface LossyProxy {
   /** The next request whose method and path match has its answer dropped. */
   dropNextAnswer(method: string, path: RegExp): void;
   dropped: number;
+  /** Every request whose method and path match is answered `status` without reaching the homeserver (until cleared). */
+  failAll(method: string, path: RegExp | undefined, status?: number): void;
+  failed: number;
   close(): Promise<void>;
 }
 
 export async function startLossyProxy(upstream: string): Promise<LossyProxy> {
   const target = new URL(upstream);
   let rule: { method: string; path: RegExp } | undefined;
-  const state = { dropped: 0 };
+  const state = { dropped: 0, failed: 0 };
+  let failing: { method: string; path: RegExp; status: number } | undefined;
   const server: Server = createServer((req, res) => {
+    if (failing && req.method === failing.method && failing.path.test(req.url ?? "")) {
+      state.failed++;
+      req.resume();
+      res.writeHead(failing.status, { "content-type": "application/json" });
+      res.end(JSON.stringify({ errcode: "M_UNKNOWN", error: "injected failure" }));
+      return;
+    }
     const drop = rule && req.method === rule.method && rule.path.test(req.url ?? "");
     if (drop) rule = undefined;
     const up = httpRequest(
@@ -46,6 +57,12 @@ export async function startLossyProxy(upstream: string): Promise<LossyProxy> {
     },
     get dropped() {
       return state.dropped;
+    },
+    failAll: (method, path, status = 502) => {
+      failing = path ? { method, path, status } : undefined;
+    },
+    get failed() {
+      return state.failed;
     },
     close: () =>
       new Promise<void>((resolve) => {

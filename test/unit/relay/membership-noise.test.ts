@@ -7,7 +7,6 @@ import { FakeClock } from "../../../src/services/clock.js";
 const room = { account: "irc.t", room: "#devel" };
 const nick = (from: string, to: string, at: number): MembershipEvent => ({
   kind: "nick",
-  id: `n${at}`,
   room,
   user: { account: "irc.t", id: from, name: from },
   newName: to,
@@ -15,7 +14,6 @@ const nick = (from: string, to: string, at: number): MembershipEvent => ({
 });
 const join = (who: string, at: number, kind: "join" | "part" = "join"): MembershipEvent => ({
   kind,
-  id: `j${at}`,
   room,
   user: { account: "irc.t", id: who, name: who },
   at: new Date(at),
@@ -43,7 +41,10 @@ describe("membership noise", () => {
     clock.advance(10_000);
     await tick();
     assert.equal(passed, 3);
-    assert.deepEqual(lines, ["mallory2 changed nick 298 times, now mallory300", "mallory300 changed nick 199 times, now mal"]);
+    assert.deepEqual(lines, [
+      "mallory2 changed nick 298 times, now mallory300",
+      "mallory300 changed nick 199 times, now mal",
+    ]);
     c.stop();
   });
 
