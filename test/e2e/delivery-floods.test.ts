@@ -28,7 +28,7 @@ function assertInOrderOnce(list: Arrival[], who: string, total: number, where: s
 }
 
 describe("delivery at the platforms' speed (real InspIRCd + Synapse)", () => {
-  const net = new ThreeNetworks({ linkMembership: true, ircLineIntervalMs: 5 });
+  const net = new ThreeNetworks({ linkMembership: true });
   let proxy: LossyProxy;
   let t: TestApp;
   let opsRoom: string;
@@ -112,12 +112,12 @@ describe("delivery at the platforms' speed (real InspIRCd + Synapse)", () => {
   });
 
   it("a Matrix room that fails every send is parked and reported once, and never holds back another room", async () => {
-    proxy.failAll(
-      "PUT",
-      new RegExp(`/rooms/${encodeURIComponent(deadRoom).replace(/[.*+?^${}()|[\]\\]/g, "\\$&")}/send/`),
-    );
+    // The room id's local part, however the client escapes the rest of it.
+    const local = deadRoom.slice(1, deadRoom.indexOf(":"));
+    proxy.failAll("PUT", new RegExp(`/rooms/[^/]*${local}[^/]*/send/`));
     const ops = new MatrixFollower(net.mara, opsRoom);
     await ops.start();
+    await net.ivan.join("#dead");
     for (let i = 0; i < 5; i++) net.ivan.say("#dead", `dead-${i}`);
     await net.ivan.join("#ops");
     for (let i = 0; i < 20; i++) net.ivan.say("#ops", `ops-${i}`);
@@ -184,7 +184,7 @@ describe("delivery at the platforms' speed (real InspIRCd + Synapse)", () => {
     );
     assertInOrderOnce(ircArrivals(seen), "mara", total, "IRC");
     const privmsgs = seen.filter((l) => / PRIVMSG #devel :/.test(l) && /^(@\S+ )?:crier/.test(l));
-    const pong = privmsgs.findIndex((l) => /:pong\b/.test(ThreeNetworks.ircText(l)));
+    const pong = privmsgs.findIndex((l) => /\bpong\b/.test(ThreeNetworks.ircText(l)));
     const last = privmsgs.findIndex((l) => /mara-999$/.test(ThreeNetworks.ircText(l)));
     assert.ok(pong >= 0, "the ping was answered");
     assert.ok(pong < last, "the answer went ahead of the relayed backlog");
@@ -195,12 +195,13 @@ describe("delivery at the platforms' speed (real InspIRCd + Synapse)", () => {
     await follower.start();
     const mallory = await net.ircPerson("mallory");
     let nick = "mallory";
+    // In groups, each confirmed before the next: InspIRCd closes a client that sends 250 NICKs at once.
     for (let i = 0; i < 500; i++) {
       const next = i === 499 ? "mal" : `mlr${i}`;
       mallory.send(`NICK ${next}`);
       nick = next;
+      if (i % 20 === 19 || i === 499) await mallory.waitFor(new RegExp(`NICK :?${nick}$`), 60_000);
     }
-    await mallory.waitFor(new RegExp(`NICK :?${nick}\\b`), 60_000);
     const notices = async () =>
       (await follower.poll())
         .filter((e) => e.sender === net.bot.userId && /mallory|mlr|mal\b/.test(String(e.content.body)))

@@ -37,6 +37,9 @@ import { handleInteraction, registerSlashCommands } from "./slash.js";
 
 const PERMANENT_CODES = new Set([10003, 50001, 50013, 10008]);
 
+/** How long a back-fill of one channel may page through history (Discord serves about 50 pages/s at most). */
+const BACKFILL_BUDGET_MS = 120_000;
+
 export class DiscordAdapter implements Adapter {
   readonly capabilities: Capabilities;
   private readonly client: Client;
@@ -165,7 +168,11 @@ export class DiscordAdapter implements Adapter {
     }
   }
 
-  /** What was said in a channel since the last message seen, before this session (at most 1,000). */
+  /**
+   * What was said in a channel since the last message seen, before this session: pages forward until it reaches
+   * the present (crier's own copies are dropped as they are read, so a busy gap costs no memory for them). The cap
+   * is on time, not pages; hitting it is logged and counted, never silent.
+   */
   private async missedIn(channelId: string): Promise<Message[]> {
     this.cursor.watch(channelId, Date.now());
     let after = this.cursor.fetchAfter(channelId, Date.now());
@@ -175,10 +182,21 @@ export class DiscordAdapter implements Adapter {
     // as if someone had said them on Discord.
     if (channel && this.config.useWebhooks) await this.webhookFor(channel);
     const out: Message[] = [];
-    for (let page = 0; channel && after && page < 10; page++) {
+    const stopAt = Date.now() + BACKFILL_BUDGET_MS;
+    while (channel && after) {
+      if (Date.now() > stopAt) {
+        this.deps.log.warn(
+          { channel: channelId, recovered: out.length, after },
+          "Discord back-fill stopped at its time limit; later messages of the gap could not be recovered",
+        );
+        this.deps.metrics?.inc("crier_backfill_incomplete_total", "back-fills stopped before the gap's end", {
+          account: this.account,
+        });
+        break;
+      }
       const batch: Message[] = [...(await channel.messages.fetch({ after, limit: 100, cache: false })).values()];
       batch.sort((a, b) => (BigInt(a.id) < BigInt(b.id) ? -1 : 1));
-      out.push(...batch);
+      out.push(...batch.filter((m) => !this.isSelf(m)));
       after = batch.length === 100 ? batch[99].id : undefined;
     }
     return out;

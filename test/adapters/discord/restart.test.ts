@@ -72,4 +72,40 @@ describe("Discord back-fill across a crier restart", () => {
     // Its own webhook's messages in the history are crier's, not someone's on Discord: they must not come back.
     assert.ok(!t!.console.sent.some((s) => s.text.includes("relayed into Discord by crier")), texts.join(" | "));
   });
+
+  it("pages through a gap of more than ten pages (1,100 messages) to its end", async () => {
+    const channel = [...fake.world.channels.keys()][0];
+    assert.ok(channel);
+    const alice = [...fake.world.users.values()].find((u) => u.username === "alice")!;
+    await t!.close();
+    for (let i = 0; i < 1100; i++) fake.post(channel, alice, `long gap ${i}`);
+    t = await makeTestApp(
+      {
+        accounts: {
+          console: { user: "op", rooms: ["a"] },
+          "discord.test": { token: fake.token, api: fake.api, guild: fake.world.guildId, channels: [channel] },
+        },
+        links: [
+          {
+            name: "devel",
+            rooms: [
+              { account: "console", room: "a" },
+              { account: "discord.test", room: channel },
+            ],
+          },
+        ],
+      },
+      { stateDir },
+    );
+    await waitUntil(
+      "all 1,100 relayed",
+      () => t!.console.sent.filter((s) => s.text.startsWith("long gap")).length >= 1100,
+      120_000,
+    );
+    const gap = t!.console.sent.map((s) => s.text).filter((x) => x.startsWith("long gap"));
+    assert.deepEqual(
+      gap,
+      Array.from({ length: 1100 }, (_, i) => `long gap ${i}`),
+    );
+  });
 });
