@@ -19,6 +19,7 @@ import { Identity, identityMigrations } from "./services/identity.js";
 import { EventLoopWatch } from "./services/event-loop.js";
 import { Metrics } from "./services/metrics.js";
 import { pasteMigrations } from "./services/pastes.js";
+import { applyConfig, type ReloadOutcome, type ReloadTarget, reloadFromFile } from "./reload.js";
 import { InstanceLock } from "./store/instance-lock.js";
 import { migrate } from "./store/migrate.js";
 import { PostgresStore } from "./store/postgres.js";
@@ -34,6 +35,10 @@ export interface AppOptions {
   makeAdapter?: (account: string, config: unknown) => Adapter | undefined;
   /** Features added after the built-in ones (tests). */
   extraFeatures?: Feature[];
+  /** The file the config came from: SIGHUP / `crier reload` re-read it. */
+  configFile?: string;
+  /** A problem only the operator can fix, found while running (a refused token): the caller stops crier. */
+  onFatal?: (reason: string) => void;
 }
 
 export function resolveStateDir(cliDir: string | undefined, config: Config): string {
@@ -65,7 +70,12 @@ export class App {
   private readonly all: Feature[];
   private readonly lock: InstanceLock;
   private readonly loopWatch: EventLoopWatch;
+  private readonly opts: AppOptions;
+  /** The configured admins, one array updated in place on reload (adapters hold it). */
+  private readonly admins: string[];
   private started = false;
+  private stopped: Promise<void> | undefined;
+  private reloads: Promise<unknown> = Promise.resolve();
 
   private constructor(
     opts: AppOptions,
@@ -80,6 +90,8 @@ export class App {
     this.features = features;
     this.all = all;
     this.lock = lock;
+    this.opts = opts;
+    this.admins = [...config.admins];
     const commands = new CommandRegistry(config.commands.prefix);
     for (const f of all) for (const c of f.commands ?? []) commands.add(c);
     const outbox = new Outbox(store, clock, log.child({ part: "outbox" }), {
@@ -108,7 +120,8 @@ export class App {
           return room?.account === user.account && !!(await adapters.get(room.account)?.isRoomAdmin?.(user, room));
         const person = await identity.personId(user);
         const ids = await identity.identitiesOf(person);
-        if (ids.some((id) => config.admins.includes(id)) || config.admins.includes(userKey(user))) return true;
+        const { admins } = ctx.config;
+        if (ids.some((id) => admins.includes(id)) || admins.includes(userKey(user))) return true;
         if (!room || room.account !== user.account) return false;
         const adapter = adapters.get(room.account);
         return (await adapter?.isRoomAdmin?.(user, room)) ?? false;
@@ -133,7 +146,7 @@ export class App {
         );
         if (!r.changes) return;
         log.warn({ key }, text);
-        for (const room of expandTargets(config, config.adminRooms))
+        for (const room of expandTargets(ctx.config, ctx.config.adminRooms))
           await ctx.notify(room, `⚠ ${text}`, `warn:${key}:${room.account}/${room.room}`);
       },
     };
@@ -162,21 +175,8 @@ export class App {
         ...all.flatMap((f) => f.migrations ?? []),
       ]);
       const app = new App(opts, store, stateDir, lock, features, all);
-      for (const [account, accountConfig] of Object.entries(opts.config.accounts)) {
-        let adapter = opts.makeAdapter?.(account, accountConfig);
-        if (!adapter) {
-          const platform = await platforms[platformOf(account)].load();
-          adapter = platform.create(account, accountConfig, {
-            log: opts.log.child({ account }),
-            store,
-            publicUrl: opts.config.http.publicUrl,
-            admins: opts.config.admins,
-            commands: app.ctx.commands.all,
-            metrics: app.ctx.metrics,
-          });
-        }
-        app.ctx.adapters.set(account, adapter);
-      }
+      for (const [account, accountConfig] of Object.entries(opts.config.accounts))
+        app.ctx.adapters.set(account, await app.buildAdapter(account, accountConfig));
       for (const f of app.all) await f.init?.(app.ctx);
       return app;
     } catch (err) {
@@ -186,35 +186,127 @@ export class App {
     }
   }
 
+  /** The adapter for one configured account (not started). */
+  async buildAdapter(account: string, accountConfig: unknown): Promise<Adapter> {
+    const made = this.opts.makeAdapter?.(account, accountConfig);
+    if (made) return made;
+    const platform = await platforms[platformOf(account)].load();
+    return platform.create(account, accountConfig, {
+      log: this.ctx.log.child({ account }),
+      store: this.ctx.store,
+      publicUrl: this.ctx.config.http.publicUrl,
+      admins: this.admins,
+      commands: this.ctx.commands.all,
+      metrics: this.ctx.metrics,
+      fatal: (reason) => this.opts.onFatal?.(reason),
+    });
+  }
+
+  /** Connects every account at once; an account whose network is down goes on trying in the background. */
   async start(): Promise<void> {
-    const { log, adapters, outbox } = this.ctx;
+    const { log, adapters } = this.ctx;
     this.loopWatch.start();
-    for (const adapter of adapters.values()) {
-      log.info({ account: adapter.account }, "connecting");
-      await adapter.start((event, responder) => void this.dispatcher.handle(event, responder));
-      outbox.attach(adapter);
-    }
+    await Promise.all([...adapters.values()].map((a) => this.startAdapter(a)));
     for (const f of this.all) await f.start?.(this.ctx);
     this.started = true;
     log.info({ accounts: [...adapters.keys()], stateDir: this.ctx.stateDir }, "crier started");
   }
 
-  /** Graceful stop: stop accepting, let in-flight sends finish (bounded), close adapters and the store. */
-  async stop(): Promise<void> {
+  async startAdapter(adapter: Adapter): Promise<void> {
+    this.ctx.log.info({ account: adapter.account }, "connecting");
+    try {
+      await adapter.start((event, responder) => void this.dispatcher.handle(event, responder));
+    } catch (err) {
+      // Adapters retry by themselves; one that throws here still gets its outbox worker (it waits for "connected").
+      this.ctx.log.error({ err, account: adapter.account }, "account could not start");
+    }
+    this.ctx.outbox.attach(adapter);
+  }
+
+  /** Stops one account (bounded): its outbox worker first, then the connection; what is pending stays queued. */
+  async stopAdapter(adapter: Adapter): Promise<void> {
+    await this.ctx.outbox.detach(adapter.account);
+    await bounded(adapter.stop(), STEP_MS, "adapter stop", this.ctx.log, { account: adapter.account });
+  }
+
+  /** Re-reads the config file and applies it (see reload.ts); the answer is also written for `crier reload`. */
+  reloadFromFile(): Promise<ReloadOutcome> {
+    return this.oneReloadAtATime(() => reloadFromFile(this.reloadTarget(), this.opts.configFile));
+  }
+
+  /** Applies an already parsed config in place (see reload.ts). */
+  reload(next: Config): Promise<ReloadOutcome> {
+    return this.oneReloadAtATime(() => applyConfig(this.reloadTarget(), next));
+  }
+
+  private oneReloadAtATime(work: () => Promise<ReloadOutcome>): Promise<ReloadOutcome> {
+    const run = this.reloads.then(work);
+    this.reloads = run.catch(() => undefined);
+    return run;
+  }
+
+  private reloadTarget(): ReloadTarget {
+    return {
+      ctx: this.ctx,
+      features: this.all,
+      admins: this.admins,
+      dispatcher: this.dispatcher,
+      buildAdapter: (account, cfg) => this.buildAdapter(account, cfg),
+      startAdapter: (a) => this.startAdapter(a),
+      stopAdapter: (a) => this.stopAdapter(a),
+    };
+  }
+
+  /**
+   * Graceful stop, every step bounded so that it ends within the daemon's 10 s: features, the outbox (in-flight
+   * sends finish or stay queued), the accounts (in parallel), the store. Calling it twice waits for the first.
+   */
+  stop(): Promise<void> {
+    this.stopped ??= this.stopOnce();
+    return this.stopped;
+  }
+
+  private async stopOnce(): Promise<void> {
     const { log, adapters, outbox, store } = this.ctx;
-    for (const f of [...this.all].reverse())
-      await f.stop?.(this.ctx).catch((err) => log.error({ err, feature: f.name }, "feature stop failed"));
-    await outbox.stop();
+    const features = async () => {
+      for (const f of [...this.all].reverse())
+        await bounded(f.stop?.(this.ctx), STEP_MS, "feature stop", log, { feature: f.name });
+    };
+    await bounded(features(), 1.5 * STEP_MS, "stopping features", log);
+    await bounded(outbox.stop(), STEP_MS, "outbox stop", log);
     await Promise.all(
-      [...adapters.values()].map((a) =>
-        a.stop().catch((err) => log.error({ err, account: a.account }, "adapter stop failed")),
-      ),
+      [...adapters.values()].map((a) => bounded(a.stop(), STEP_MS, "adapter stop", log, { account: a.account })),
     );
-    await store.close();
+    await bounded(store.close(), STEP_MS, "store close", log);
     this.loopWatch.stop();
     this.lock.release();
     if (this.started) log.info("crier stopped");
     this.started = false;
+  }
+}
+
+/** One stop step: at most STEP_MS, and a failure is logged, never thrown (the next steps still run). */
+const STEP_MS = 2_000;
+
+async function bounded(
+  work: Promise<unknown> | undefined,
+  ms: number,
+  what: string,
+  log: Logger,
+  fields: Record<string, unknown> = {},
+): Promise<void> {
+  if (!work) return;
+  let timer: NodeJS.Timeout | undefined;
+  const late = new Promise<"late">((r) => {
+    timer = setTimeout(() => r("late"), ms);
+    timer.unref();
+  });
+  try {
+    if ((await Promise.race([work, late])) === "late") log.warn({ ...fields, ms }, `${what} took too long; going on`);
+  } catch (err) {
+    log.error({ ...fields, err }, `${what} failed`);
+  } finally {
+    clearTimeout(timer);
   }
 }
 

@@ -7,6 +7,7 @@ import { registerDiscordInvite } from "./cli/discord-invite.js";
 import { registerHealthcheck } from "./cli/healthcheck.js";
 import { registerSchedule } from "./cli/schedule.js";
 import { registerSchema } from "./cli/schema.js";
+import { registerReload } from "./cli/reload.js";
 import { registerRender } from "./cli/render.js";
 import { registerStart } from "./cli/start.js";
 import { registerTime } from "./cli/time.js";
@@ -19,6 +20,7 @@ const program = new Command()
   .version(pkg.version, "-V, --version");
 
 registerStart(program);
+registerReload(program);
 registerCheckConfig(program);
 registerBackup(program);
 registerSchema(program);

@@ -4,14 +4,17 @@ import { loadConfig } from "../config/load.js";
 import { createLogger } from "../core/log.js";
 import { banner, webUrlOf } from "./banner.js";
 import { DEFAULT_CONFIG, fail, packageVersion } from "./common.js";
+import { Daemon, EXIT_CONFIG } from "./daemon.js";
 
 export function registerStart(program: Command): void {
   program
     .command("start")
-    .description("run the daemon")
+    .description("run the daemon (SIGHUP or `crier reload` re-reads the config)")
     .option("-c, --config <file>", "config file", process.env.CRIER_CONFIG ?? DEFAULT_CONFIG)
     .option("--state-dir <dir>", "where crier keeps its database and files (default ./data or $XDG_STATE_HOME/crier)")
     .action(async (opts: { config: string; stateDir?: string }) => {
+      // Alive from here on by its own interval: nothing depends on which timers of crier's happen to be ref'd.
+      const daemon = new Daemon();
       let loaded: ReturnType<typeof loadConfig>;
       try {
         loaded = loadConfig(opts.config);
@@ -23,13 +26,31 @@ export function registerStart(program: Command): void {
       const tty = !!process.stderr.isTTY;
       const level = config.log.level ?? process.env.CRIER_LOG_LEVEL ?? (tty ? "warn" : "info");
       const log = createLogger({ level, pretty: tty });
+      daemon.setLogger(log);
       for (const w of warnings) log.warn(w);
       let app: App;
       try {
-        app = await App.create({ config, log, stateDir: resolveStateDir(opts.stateDir, config) });
+        app = await App.create({
+          config,
+          log,
+          stateDir: resolveStateDir(opts.stateDir, config),
+          configFile: opts.config,
+          onFatal: (reason) => {
+            log.fatal({ reason }, "crier cannot go on");
+            process.stderr.write(`crier: ${reason}\n`);
+            daemon.exitAfterStop(EXIT_CONFIG, reason);
+          },
+        });
+      } catch (err) {
+        log.fatal({ err }, "crier could not start");
+        fail(err);
+      }
+      daemon.running(log, { stop: () => app.stop(), reload: () => app.reloadFromFile().then(() => undefined) });
+      try {
         await app.start();
       } catch (err) {
         log.fatal({ err }, "crier could not start");
+        await app.stop().catch(() => undefined);
         fail(err);
       }
       const accounts = Object.keys(config.accounts);
@@ -45,27 +66,5 @@ export function registerStart(program: Command): void {
           }),
         );
       }
-      // Timers inside crier are unref'd; this keeps the daemon alive (EOF on stdin must not end it) until a signal.
-      const keepAlive = setInterval(() => undefined, 1 << 30);
-      let stopping = false;
-      const shutdown = (signal: string) => {
-        if (stopping) return;
-        stopping = true;
-        log.info({ signal }, "stopping");
-        clearInterval(keepAlive);
-        const force = setTimeout(() => process.exit(1), 5000);
-        force.unref();
-        app
-          .stop()
-          .then(() => process.exit(0))
-          .catch((err) => {
-            log.error({ err }, "stop failed");
-            process.exit(1);
-          });
-      };
-      process.on("SIGINT", () => shutdown("SIGINT"));
-      process.on("SIGTERM", () => shutdown("SIGTERM"));
-      // One bad event must never take the daemon down; log loudly and carry on.
-      process.on("unhandledRejection", (err) => log.error({ err }, "unhandled rejection"));
     });
 }

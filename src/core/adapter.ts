@@ -101,6 +101,8 @@ export interface Adapter {
   state(): ConnectionState;
   /** The name crier itself goes by on this account right now (nick, display name, bot username). */
   selfName?(): string | undefined;
+  /** The state with since when, the last error and the next retry (health checks, `!status`). */
+  status?(): import("./connection.js").AccountStatus;
   /** Rooms crier is configured to sit in on this account. */
   rooms(): string[];
   send(msg: OutgoingMessage): Promise<SendResult>;
@@ -146,6 +148,11 @@ export interface AdapterDeps {
   metrics?: import("../services/metrics.js").Metrics;
   /** The command declarations (Discord registers them as slash commands). */
   commands: readonly AnyCommand[];
+  /**
+   * Reports a problem only the operator can fix (the platform refused the token or password): crier stops with this
+   * one-line reason and a non-zero code. Never for network trouble, which is retried forever.
+   */
+  fatal?(reason: string): void;
 }
 
 /**

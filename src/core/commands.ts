@@ -81,7 +81,20 @@ export class CommandRegistry {
   private readonly byName = new Map<string, AnyCommand>();
   readonly all: AnyCommand[] = [];
 
-  constructor(readonly prefix = "!") {}
+  constructor(private currentPrefix = "!") {}
+
+  get prefix(): string {
+    return this.currentPrefix;
+  }
+
+  /** A reloaded config changed `commands.prefix`: every command is found under the new one. */
+  setPrefix(prefix: string): void {
+    if (prefix === this.currentPrefix) return;
+    this.currentPrefix = prefix;
+    const all = this.all.splice(0);
+    this.byName.clear();
+    for (const c of all) this.add(c);
+  }
 
   add(cmd: AnyCommand): void {
     for (const n of [cmd.name, ...(cmd.aliases ?? [])]) {

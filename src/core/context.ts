@@ -44,6 +44,11 @@ export interface Feature {
   /** Called after adapters are started. */
   start?(app: AppContext): Promise<void>;
   stop?(app: AppContext): Promise<void>;
+  /**
+   * A reloaded config is in `app.config` (`previous` is the old one). Without this hook a reload runs stop → init →
+   * start; a feature with costly or outward-facing state (the web server's port) applies only what changed.
+   */
+  reload?(app: AppContext, previous: Config): Promise<void>;
   /** Sees every inbound event (inside the error boundary); relay and minutes use it. */
   onEvent?(event: ChatEvent, app: AppContext): Promise<void>;
   /** Other rooms where crier's public answer to a command said in `room` by `sender` is also said (the relay's links). */

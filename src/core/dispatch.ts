@@ -33,8 +33,8 @@ function settledWithin(p: Promise<unknown>, ms: number): Promise<void> {
 }
 
 export class Dispatcher {
-  private readonly perUser: RateLimiter;
-  private readonly perRoom: RateLimiter;
+  private perUser: RateLimiter;
+  private perRoom: RateLimiter;
   private readonly warnedLimit = new Set<string>();
   private readonly roomQueues = new Map<string, Promise<void>>();
   private readonly commandQueues = new Map<string, Promise<void>>();
@@ -47,6 +47,12 @@ export class Dispatcher {
   ) {
     this.perUser = new RateLimiter(app.config.commands.perUserPerMinute);
     this.perRoom = new RateLimiter(app.config.commands.perRoomPerMinute);
+  }
+
+  /** A reloaded config: command budgets follow it (the counts so far start over). */
+  reconfigure(): void {
+    this.perUser = new RateLimiter(this.app.config.commands.perUserPerMinute);
+    this.perRoom = new RateLimiter(this.app.config.commands.perRoomPerMinute);
   }
 
   /** Entry point for adapters. Never throws; returns when the event is fully handled (tests await it). */

@@ -1,3 +1,4 @@
+import { writeSync } from "node:fs";
 import { pino, type Logger as PinoLogger } from "pino";
 
 export type Logger = PinoLogger;
@@ -59,5 +60,31 @@ export function createLogger(opts: LogOptions = {}): Logger {
   if (opts.pretty) {
     return pino({ ...base, transport: { target: "pino-pretty", options: { destination: 2, colorize: true } } });
   }
-  return pino(base, (opts.destination as pino.DestinationStream | undefined) ?? pino.destination(2));
+  return pino(base, (opts.destination as pino.DestinationStream | undefined) ?? fdDestination(2));
+}
+
+/**
+ * Log lines to a file descriptor, written at once. Unlike pino.destination (sonic-boom), whose final flush loops for
+ * ever on EPIPE, a closed reader (`crier start | tee log`, then Ctrl-C kills tee) only ends logging: every later
+ * line is dropped and counted, and crier goes on (or stops) as if nothing happened.
+ */
+export function fdDestination(fd: number): pino.DestinationStream & { dropped: number } {
+  let broken = false;
+  const dest = {
+    dropped: 0,
+    write(line: string): void {
+      if (broken) {
+        dest.dropped++;
+        return;
+      }
+      try {
+        writeSync(fd, line);
+      } catch (err) {
+        // EAGAIN (a non-blocking pipe that is full) loses this line only; anything else (EPIPE, EBADF) ends logging.
+        dest.dropped++;
+        if ((err as NodeJS.ErrnoException).code !== "EAGAIN") broken = true;
+      }
+    },
+  };
+  return dest;
 }

@@ -131,6 +131,13 @@ export class Outbox {
     w.run();
   }
 
+  /** Stops the worker of an account that is removed or replaced (a reload); its rows stay for the next worker. */
+  async detach(account: string, timeoutMs = 1500): Promise<void> {
+    const w = this.workers.get(account);
+    this.workers.delete(account);
+    if (w) await Promise.race([w.stop(), new Promise((r) => setTimeout(r, timeoutMs).unref())]);
+  }
+
   wake(account: string): void {
     this.workers.get(account)?.wake();
   }

@@ -15,6 +15,7 @@ import { relayFeature } from "./relay.js";
 import { remindFeature } from "./remind.js";
 import { schedulesFeature } from "./schedules.js";
 import { seenFeature } from "./seen.js";
+import { statusFeature } from "./status.js";
 import { timeFeature } from "./time.js";
 import { tzFeature } from "./tz.js";
 import { webFeature } from "./web.js";
@@ -31,6 +32,7 @@ export function buildFeatures() {
     seen,
     relay,
     linkAdminFeature(relay),
+    statusFeature,
     helpFeature,
     timeFeature(seen),
     tzFeature,

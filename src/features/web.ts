@@ -1,5 +1,6 @@
 /** Starts the HTTP server when `http.enabled`; `port` is where it listens (tests read it). */
 import type { Server } from "node:http";
+import { isDeepStrictEqual } from "node:util";
 import type { Feature } from "../core/context.js";
 import { icsMigrations } from "../web/ics-sequence.js";
 import { startWeb, type WebSources } from "../web/server.js";
@@ -7,7 +8,7 @@ import { startWeb, type WebSources } from "../web/server.js";
 /** Needs the meetings feature: the meeting pages show what it keeps. */
 export function webFeature(sources: WebSources): Feature & { readonly port: number | undefined } {
   let web: { server: Server; port: number } | undefined;
-  return {
+  const feature: Feature & { readonly port: number | undefined } = {
     name: "web",
     migrations: icsMigrations,
     get port() {
@@ -24,5 +25,12 @@ export function webFeature(sources: WebSources): Feature & { readonly port: numb
       server.closeAllConnections();
       await new Promise((r) => server.close(r));
     },
+    // The server reads the config per request; only a change of `http` itself restarts it.
+    async reload(app, previous) {
+      if (isDeepStrictEqual(previous.http, app.config.http)) return;
+      await feature.stop?.(app);
+      await feature.start?.(app);
+    },
   };
+  return feature;
 }

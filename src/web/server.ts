@@ -3,6 +3,7 @@ import { readFile } from "node:fs/promises";
 import { createServer, type IncomingMessage, type Server, type ServerResponse } from "node:http";
 import { join } from "node:path";
 import type { AppContext } from "../core/context.js";
+import { healthJson, healthReport } from "../services/health.js";
 import { readPaste } from "../services/pastes.js";
 import { calendarIcs } from "./ics.js";
 import { packagedVtimezone } from "./vtimezone.js";
@@ -39,12 +40,8 @@ export async function handle(
   const path = decodeURIComponent(url.pathname);
   if (req.method !== "GET" && req.method !== "HEAD") return send(res, 405, "text/plain", "only GET\n");
   if (path === "/healthz") {
-    try {
-      await app.store.get("SELECT 1 AS ok");
-      return send(res, 200, "text/plain", "ok\n");
-    } catch {
-      return send(res, 503, "text/plain", "store unavailable\n");
-    }
+    const report = await healthReport(app);
+    return send(res, report.ok ? 200 : 503, "application/json", healthJson(report));
   }
   if (path === "/metrics") return send(res, 200, "text/plain; version=0.0.4", await app.metrics.render());
   const host = new URL(app.config.http.publicUrl ?? "http://crier.invalid").host;

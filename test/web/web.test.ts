@@ -38,7 +38,13 @@ describe("web page and calendar", () => {
   it("answers /healthz and /metrics", async () => {
     const h = await fetch(`${base}/healthz`);
     assert.equal(h.status, 200);
-    assert.equal(await h.text(), "ok\n");
+    const health = await h.json();
+    assert.equal(health.ok, true);
+    assert.equal(health.store, "ok");
+    assert.deepEqual(
+      health.accounts.map((a: { account: string; state: string }) => [a.account, a.state]),
+      [["console", "connected"]],
+    );
     const m = await (await fetch(`${base}/metrics`)).text();
     assert.match(m, /crier_account_connected\{account="console"\} 1/);
     // The event-loop watchdog (issue #15).

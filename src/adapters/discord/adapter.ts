@@ -25,9 +25,11 @@ import {
   type RoomMember,
   type SendResult,
 } from "../../core/adapter.js";
+import type { AccountStatus } from "../../core/connection.js";
 import type { RoomRef, UserRef } from "../../core/model.js";
 import type { RichText } from "../../core/richtext.js";
 import type { DiscordConfig } from "./config.js";
+import { DiscordConnection } from "./connection.js";
 import { ChannelCursor } from "./cursor.js";
 import { DISCORD_INTENTS } from "./permissions.js";
 import { deleteEvent, editEvent, messageEvent } from "./inbound.js";
@@ -44,7 +46,7 @@ export class DiscordAdapter implements Adapter {
   readonly capabilities: Capabilities;
   private readonly client: Client;
   private sink: EventSink | undefined;
-  private current: ConnectionState = "disconnected";
+  private readonly connection: DiscordConnection;
   private readonly webhooks = new Map<string, WebhookClient | null>();
   private readonly ownWebhookIds = new Set<string>();
   private readonly cursor: ChannelCursor;
@@ -93,18 +95,7 @@ export class DiscordAdapter implements Adapter {
     });
     this.client.on("interactionCreate", (i) => handleInteraction(this.account, i, this.sink, this.privateCommands));
     this.client.on("shardReady", () => void this.onReady());
-    this.client.on("shardResume", () => {
-      this.current = "connected";
-      this.deps.log.info("Discord resumed");
-    });
-    this.client.on("shardDisconnect", () => {
-      this.current = "disconnected";
-      this.deps.log.warn("Discord disconnected");
-    });
-    this.client.on("shardReconnecting", () => {
-      this.current = "connecting";
-      this.deps.metrics?.inc("crier_reconnects_total", "reconnect attempts per account", { account: this.account });
-    });
+    this.connection = new DiscordConnection(account, this.client, config.token, deps);
   }
 
   rooms(): string[] {
@@ -112,7 +103,11 @@ export class DiscordAdapter implements Adapter {
   }
 
   state(): ConnectionState {
-    return this.current;
+    return this.connection.state;
+  }
+
+  status(): AccountStatus {
+    return this.connection.status();
   }
 
   selfName(): string | undefined {
@@ -122,21 +117,18 @@ export class DiscordAdapter implements Adapter {
   async start(sink: EventSink): Promise<void> {
     this.sink = sink;
     await this.cursor.load();
-    this.current = "connecting";
-    const ready = new Promise<void>((resolve) => this.client.once("clientReady", () => resolve()));
-    await this.client.login(this.config.token);
-    await Promise.race([ready, new Promise((r) => setTimeout(r, 10_000).unref())]);
+    // Discord unreachable does not hold start-up: the login goes on being retried, the outbox waits.
+    await this.connection.start(10_000);
   }
 
   async stop(): Promise<void> {
-    this.current = "disconnected";
     for (const w of this.webhooks.values()) w?.destroy();
-    await this.client.destroy();
+    await this.connection.stop();
     await this.cursor.close();
   }
 
   private async onReady(): Promise<void> {
-    this.current = "connected";
+    this.connection.ready();
     this.readyCount++;
     // Live messages wait while the gap before this session is fetched, so nothing overtakes what was missed.
     for (const c of this.config.channels) if (!this.held.has(c)) this.held.set(c, []);

@@ -15,11 +15,13 @@ import type {
   RoomMember,
   SendResult,
 } from "../../core/adapter.js";
+import type { AccountStatus } from "../../core/connection.js";
 import type { RoomRef, UserRef } from "../../core/model.js";
 import type { RichText } from "../../core/richtext.js";
 import type { IrcConfig } from "./config.js";
 import { encodeCommand, isChannel, isNick } from "./encoder.js";
-import { clientOptions, ctcpReply } from "./options.js";
+import { IrcConnection } from "./connection.js";
+import { ctcpReply } from "./options.js";
 import { PacedQueue } from "./pacing.js";
 import { ircMessageEvent } from "./inbound.js";
 import { Membership } from "./membership.js";
@@ -33,8 +35,6 @@ type IrcEvent = any;
 const JOIN_WAIT_MS = 10_000;
 const HISTORY_SETTLE_MS = 1_500;
 const WHO_TIMEOUT_MS = 15_000;
-// At most about half a minute between tries: a server restart is over quickly, and networks allow that pace.
-const MAX_BACKOFF_MS = 30_000;
 
 export class IrcAdapter implements Adapter {
   readonly capabilities: Capabilities = {
@@ -49,11 +49,8 @@ export class IrcAdapter implements Adapter {
   };
   private client: IrcEvent;
   private queue: PacedQueue;
-  private current: ConnectionState = "disconnected";
+  private readonly connection: IrcConnection;
   private sink: EventSink | undefined;
-  private stopped = false;
-  private attempts = 0;
-  private reconnectTimer: NodeJS.Timeout | undefined;
   private regainTimer: NodeJS.Timeout | undefined;
   private readonly joined = new Map<string, number>();
   private readonly joinWaiters = new Map<string, Array<() => void>>();
@@ -62,7 +59,6 @@ export class IrcAdapter implements Adapter {
   private inbound: Promise<void> = Promise.resolve();
   private readonly own = new OwnLines();
   private lastCtcpReply = 0;
-  private firstRegistration: (() => void) | undefined;
 
   constructor(
     readonly account: string,
@@ -103,6 +99,10 @@ export class IrcAdapter implements Adapter {
       },
     });
     this.client = this.makeClient();
+    this.connection = new IrcConnection(account, this.client, config, deps, {
+      up: (reconnect) => this.onRegistered(reconnect),
+      down: () => this.onClose(),
+    });
   }
 
   rooms(): string[] {
@@ -110,7 +110,11 @@ export class IrcAdapter implements Adapter {
   }
 
   state(): ConnectionState {
-    return this.current;
+    return this.connection.state;
+  }
+
+  status(): AccountStatus {
+    return this.connection.status();
   }
 
   /** Lines waiting in the paced queue (a metric). */
@@ -124,7 +128,6 @@ export class IrcAdapter implements Adapter {
 
   async start(sink: EventSink): Promise<void> {
     this.sink = sink;
-    this.stopped = false;
     if (this.config.trustNicks)
       this.deps.log.warn(
         "trustNicks is on: a user without a services account is known by nick alone, so whoever takes a nick gets its rights (admins, links) — only for a private server",
@@ -132,39 +135,23 @@ export class IrcAdapter implements Adapter {
     this.deps.metrics?.collect("crier_irc_queue_depth", "lines waiting in the IRC send queue", async () => [
       { labels: { account: this.account }, value: this.queue.depth },
     ]);
-    const registered = new Promise<void>((resolve) => {
-      this.firstRegistration = resolve;
-    });
-    this.connect();
-    // Do not hold the daemon's start-up hostage to a server that is down: the outbox waits for us instead.
-    await Promise.race([registered, new Promise((r) => setTimeout(r, 5_000).unref())]);
+    // Do not hold the daemon's start-up hostage to a server that is down (the first failure ends the wait, tries go
+    // on in the background): the outbox waits for the account instead.
+    await this.connection.start(5_000);
     this.regainTimer = setInterval(() => this.regainNick(), this.config.regainEverySec * 1000);
     this.regainTimer.unref();
   }
 
   async stop(): Promise<void> {
-    this.stopped = true;
-    clearTimeout(this.reconnectTimer);
     clearInterval(this.regainTimer);
     this.queue.clear("stopping");
-    if (this.current !== "disconnected") {
-      const closed = new Promise<void>((r) => this.client.once("close", () => r()));
-      try {
-        this.client.quit("crier stopping");
-      } catch {
-        // already gone
-      }
-      await Promise.race([closed, new Promise((r) => setTimeout(r, 1_000))]);
-    }
-    this.current = "disconnected";
+    await this.connection.stop();
   }
 
   private makeClient(): IrcEvent {
     const client = new IRC.Client();
-    client.on("registered", () => this.onRegistered());
-    client.on("close", () => this.onClose());
     client.on("nick in use", (e: IrcEvent) => {
-      if (this.current !== "connected")
+      if (this.connection.state !== "connected")
         client.changeNick(this.config.altNick && e.nick !== this.config.altNick ? this.config.altNick : `${e.nick}_`);
     });
     this.membership.attach(client);
@@ -172,52 +159,25 @@ export class IrcAdapter implements Adapter {
     client.on("action", (e: IrcEvent) => this.onMessage(e, { action: true }));
     client.on("notice", (e: IrcEvent) => this.onMessage(e, { notice: true }));
     client.on("ctcp request", (e: IrcEvent) => this.onCtcp(e));
-    client.on("socket error", (err: Error) => this.deps.log.warn({ error: err.message }, "IRC socket error"));
     return client;
   }
 
-  private connect(): void {
-    if (this.stopped) return;
-    this.current = "connecting";
-    const c = this.config;
-    const options = clientOptions(c);
-    this.deps.log.info({ host: c.host, port: c.port, tls: c.tls, attempt: this.attempts + 1 }, "IRC connecting");
-    this.client.connect(options);
-  }
-
-  private onRegistered(): void {
-    const reconnect = this.attempts > 0;
-    this.attempts = 0;
-    this.current = "connected";
+  private onRegistered(reconnect: boolean): void {
     this.deps.log.info({ nick: this.selfName() }, reconnect ? "IRC reconnected" : "IRC connected");
     if (this.client.network?.supports?.("BOT"))
       this.queue.push(encodeCommand("MODE", [this.selfName()!], "+B")).catch(() => undefined);
     for (const ch of this.config.channels) this.queue.push(encodeCommand("JOIN", [ch])).catch(() => undefined);
-    this.firstRegistration?.();
-    this.firstRegistration = undefined;
   }
 
   private onClose(): void {
-    const was = this.current;
-    this.current = "disconnected";
     this.joined.clear();
     this.own.clear();
     this.membership.accounts.clear();
     this.queue.clear("IRC connection closed");
-    if (this.stopped) return;
-    if (was === "connected") this.deps.log.warn("IRC disconnected");
-    this.deps.metrics?.inc("crier_reconnects_total", "reconnect attempts per account", { account: this.account });
-    const base = Math.min(MAX_BACKOFF_MS, 1_000 * 2 ** Math.min(this.attempts, 7));
-    const delay = base * (0.5 + Math.random());
-    this.attempts++;
-    this.deps.log.info({ inMs: Math.round(delay), attempt: this.attempts }, "IRC reconnecting");
-    clearTimeout(this.reconnectTimer);
-    this.reconnectTimer = setTimeout(() => this.connect(), delay);
-    this.reconnectTimer.unref();
   }
 
   private regainNick(): void {
-    if (this.current === "connected" && this.selfName()?.toLowerCase() !== this.config.nick.toLowerCase()) {
+    if (this.connection.state === "connected" && this.selfName()?.toLowerCase() !== this.config.nick.toLowerCase()) {
       this.queue.push(encodeCommand("NICK", [this.config.nick])).catch(() => undefined);
     }
   }
@@ -294,7 +254,7 @@ export class IrcAdapter implements Adapter {
   }
 
   async send(msg: OutgoingMessage): Promise<SendResult> {
-    if (this.current !== "connected") throw new Error("not connected to IRC");
+    if (this.connection.state !== "connected") throw new Error("not connected to IRC");
     await this.waitJoined(msg.room);
     const opts = this.renderOptions(msg.room);
     const lines = renderIrcMessage(msg, {
@@ -308,14 +268,14 @@ export class IrcAdapter implements Adapter {
       await this.queue.push(line);
     }
     const ids = await Promise.all(confirmations);
-    if (echo && ids.some((id) => id === undefined) && this.current !== "connected")
+    if (echo && ids.some((id) => id === undefined) && this.connection.state !== "connected")
       throw new Error("IRC connection lost before the server confirmed the message");
     return { nativeIds: lines.map((_, i) => ids[i] ?? `${msg.idempotencyKey}#${i}`) };
   }
 
   /** Looks for the message's lines among crier's own lines replayed on join; IRC itself cannot dedupe a resend. */
   async alreadyDelivered(msg: OutgoingMessage): Promise<string[] | undefined> {
-    if (this.current !== "connected" || !isChannel(msg.room)) return undefined;
+    if (this.connection.state !== "connected" || !isChannel(msg.room)) return undefined;
     await this.waitJoined(msg.room);
     const joinedAt = this.joined.get(msg.room.toLowerCase()) ?? Date.now();
     // The replay follows the JOIN at once; give it a moment to arrive.

@@ -15,13 +15,15 @@ import {
   type RoomMember,
   type SendResult,
 } from "../../core/adapter.js";
+import { type AccountStatus, ConnectionTracker, Reconnector } from "../../core/connection.js";
 import { parseDuration } from "../../core/duration.js";
 import { matrixMediaAnswer } from "./media-route.js";
 import type { RoomRef, UserRef } from "../../core/model.js";
 import { type RichText, fromPlain } from "../../core/richtext.js";
 import { SyncingClient } from "./client.js";
 import type { MatrixConfig } from "./config.js";
-import { resolveAccessToken } from "./login.js";
+import { isRefusedLogin, refusedLogin, resolveAccessToken } from "./login.js";
+import { routeSdkLogs } from "./sdk-logs.js";
 import { mediaUrl } from "./media.js";
 import { renderMatrixContents, renderMatrixEdit } from "./render.js";
 import { redactEvent, type SendHooks, sendEvent } from "./send.js";
@@ -49,11 +51,11 @@ export class MatrixAdapter implements Adapter {
   private handler: SyncHandler | undefined;
   private roster: MatrixRoster | undefined;
   private sink: EventSink | undefined;
-  private current: ConnectionState = "disconnected";
+  private readonly tracker = new ConnectionTracker();
+  private readonly reconnector = new Reconnector({ maxMs: 60_000 });
   private stopping = false;
   private selfId: string | undefined;
   private displayName: string | undefined;
-  private retryTimer: NodeJS.Timeout | undefined;
   private synced!: Promise<void>;
   private markSynced!: () => void;
   /** Configured name (alias or id) ⇄ room id. */
@@ -83,7 +85,11 @@ export class MatrixAdapter implements Adapter {
   }
 
   state(): ConnectionState {
-    return this.current;
+    return this.tracker.state;
+  }
+
+  status(): AccountStatus {
+    return this.tracker.snapshot();
   }
 
   /** The bot's display name, else its localpart. */
@@ -104,21 +110,28 @@ export class MatrixAdapter implements Adapter {
   async start(sink: EventSink): Promise<void> {
     this.sink = sink;
     this.stopping = false;
-    await this.connect(1);
+    await this.connect();
   }
 
-  private async connect(attempt: number): Promise<void> {
+  private async connect(): Promise<void> {
     if (this.stopping) return;
-    this.current = "connecting";
+    this.tracker.set("connecting");
     try {
       await this.open();
+      this.reconnector.reset();
     } catch (err) {
-      this.current = "disconnected";
-      const delay = Math.min(60_000, 1000 * 2 ** Math.min(attempt, 6)) * (0.5 + Math.random() / 2);
+      await this.client?.stopAndSettle().catch(() => undefined);
+      this.client = undefined;
+      if (this.stopping) return;
+      if (isRefusedLogin(err)) {
+        this.tracker.failed(err);
+        this.deps.fatal?.(`Matrix account ${this.account}: ${(err as Error).message}`);
+        return;
+      }
+      const delay = this.reconnector.schedule(() => void this.connect());
+      this.tracker.failed(err, delay);
       this.deps.log.warn({ err: (err as Error).message, retryInMs: Math.round(delay) }, "Matrix connect failed");
       this.deps.metrics?.inc("crier_reconnects_total", "reconnect attempts per account", { account: this.account });
-      this.retryTimer = setTimeout(() => void this.connect(attempt + 1), delay);
-      this.retryTimer.unref();
     }
   }
 
@@ -132,19 +145,23 @@ export class MatrixAdapter implements Adapter {
       this.storage,
       async (sync, since) => {
         await handler?.handle(sync, since);
-        this.current = "connected";
+        this.tracker.set("connected");
         this.markSynced();
       },
       this.config.syncTimeoutMs,
     );
     client.onSyncError = (err) => {
-      if (this.current === "connected") {
+      if (this.tracker.state === "connected") {
         this.deps.log.warn({ err: (err as Error)?.message }, "Matrix sync failed; retrying");
         this.deps.metrics?.inc("crier_reconnects_total", "reconnect attempts per account", { account: this.account });
       }
-      this.current = "connecting";
+      // The SDK retries the sync by itself (its own backoff); no time of the next try is known.
+      this.tracker.failed(err);
+      this.tracker.set("connecting");
     };
-    this.selfId = await client.getUserId();
+    this.selfId = await client.getUserId().catch((err) => {
+      throw refusedLogin(err);
+    });
     this.displayName = (await client.getUserProfile(this.selfId).catch(() => undefined))?.displayname;
     const roster = new MatrixRoster(this.account, this.selfId, client);
     this.roster = roster;
@@ -181,15 +198,18 @@ export class MatrixAdapter implements Adapter {
       }
     }
     await client.start(SYNC_FILTER);
+    // Up once the homeserver knows crier and the rooms are joined: sends work now, and the first /sync (a long poll
+    // of up to syncTimeoutMs with a saved position) must not hold back delivery.
+    this.tracker.set("connected");
     this.deps.log.info({ user: this.selfId, rooms: this.idOf.size }, "Matrix connected; syncing");
   }
 
   async stop(): Promise<void> {
     this.stopping = true;
-    clearTimeout(this.retryTimer);
+    this.reconnector.cancel();
     await this.client?.stopAndSettle();
     this.client = undefined;
-    this.current = "disconnected";
+    this.tracker.set("disconnected");
     this.resetSynced();
   }
 

@@ -39,6 +39,10 @@ export async function resolveAccessToken(
       initial_device_display_name: "crier",
     }),
   });
+  if (res.status === 403 || res.status === 401)
+    throw new RefusedLogin(
+      `Matrix login as ${userId} was refused: ${res.body?.errcode ?? res.status} ${res.body?.error ?? ""}; check the password`,
+    );
   if (res.status !== 200 || typeof res.body?.access_token !== "string")
     throw new Error(
       `Matrix login as ${userId} failed: HTTP ${res.status} ${res.body?.errcode ?? ""} ${res.body?.error ?? ""}`,
@@ -46,4 +50,20 @@ export async function resolveAccessToken(
   await storage.write(key, res.body.access_token);
   log.info({ userId, device: res.body.device_id }, "logged in to Matrix; token kept in the store");
   return res.body.access_token;
+}
+
+/** The homeserver said the configured token is not valid (401 M_UNKNOWN_TOKEN): only the operator can fix that. */
+export class RefusedLogin extends Error {}
+
+export function refusedLogin(err: unknown): unknown {
+  // biome-ignore lint/suspicious/noExplicitAny: the SDK's MatrixError carries the HTTP status and errcode.
+  const e = err as any;
+  const code = e?.errcode ?? e?.body?.errcode;
+  if (e?.statusCode === 401 && (code === "M_UNKNOWN_TOKEN" || code === "M_MISSING_TOKEN"))
+    return new RefusedLogin(`the homeserver refused the access token (${code}); set a valid accessToken`);
+  return err;
+}
+
+export function isRefusedLogin(err: unknown): boolean {
+  return err instanceof RefusedLogin;
 }
