@@ -90,7 +90,19 @@ export interface MembershipEvent extends EventBase {
   topic?: string;
 }
 
-export type ChatEvent = MessageEvent | EditEvent | DeleteEvent | ReactionEvent | MembershipEvent;
+/**
+ * Back-fill could not reach back to the last message crier saw in a room (IRC history shorter than the gap, a
+ * back-fill window exceeded): what was said between `from` (when known) and `to` is lost. `network` names the
+ * platform for people ("IRC"); it is the adapter's words, never tested by the core.
+ */
+export interface HistoryGapEvent extends EventBase {
+  kind: "gap";
+  network: string;
+  from?: Date;
+  to: Date;
+}
+
+export type ChatEvent = MessageEvent | EditEvent | DeleteEvent | ReactionEvent | MembershipEvent | HistoryGapEvent;
 
 export const userKey = (u: Pick<UserRef, "account" | "id">): string => `${u.account}:${u.id}`;
 export const roomKey = (r: RoomRef): string => `${r.account}/${r.room}`;

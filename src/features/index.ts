@@ -10,6 +10,7 @@ import { helpFeature } from "./help.js";
 import { identityLinkFeature } from "./identity-link.js";
 import { linkAdminFeature } from "./link-admin.js";
 import { meetingsFeature } from "./meetings/index.js";
+import { missedFeature } from "./missed.js";
 import { nextFeature } from "./next.js";
 import { relayFeature } from "./relay.js";
 import { remindFeature } from "./remind.js";
@@ -31,6 +32,7 @@ export function buildFeatures() {
   const all: Feature[] = [
     seen,
     relay,
+    missedFeature,
     linkAdminFeature(relay),
     statusFeature,
     helpFeature,

@@ -21,6 +21,7 @@ import type { RichText } from "../../core/richtext.js";
 import type { IrcConfig } from "./config.js";
 import { encodeCommand, isChannel, isNick } from "./encoder.js";
 import { IrcConnection } from "./connection.js";
+import { gapEvent, HistoryGaps } from "./history-gap.js";
 import { ctcpReply } from "./options.js";
 import { PacedQueue } from "./pacing.js";
 import { ircMessageEvent } from "./inbound.js";
@@ -50,6 +51,7 @@ export class IrcAdapter implements Adapter {
   private client: IrcEvent;
   private queue: PacedQueue;
   private readonly connection: IrcConnection;
+  private readonly gaps: HistoryGaps;
   private sink: EventSink | undefined;
   private regainTimer: NodeJS.Timeout | undefined;
   private readonly joined = new Map<string, number>();
@@ -81,6 +83,7 @@ export class IrcAdapter implements Adapter {
       isSelf: (nick) => this.isSelf(nick),
       selfJoined: (channel) => {
         this.joined.set(channel.toLowerCase(), Date.now());
+        this.gaps.joined(channel, HISTORY_SETTLE_MS, (gap) => this.sink?.(gapEvent(account, channel, gap)));
         for (const w of this.joinWaiters.get(channel.toLowerCase())?.splice(0) ?? []) w();
       },
       selfLeft: (channel) => this.joined.delete(channel.toLowerCase()),
@@ -98,6 +101,7 @@ export class IrcAdapter implements Adapter {
         return () => this.client.removeListener("whois", listener);
       },
     });
+    this.gaps = new HistoryGaps(deps.store, account, deps.log);
     this.client = this.makeClient();
     this.connection = new IrcConnection(account, this.client, config, deps, {
       up: (reconnect) => this.onRegistered(reconnect),
@@ -137,6 +141,7 @@ export class IrcAdapter implements Adapter {
     ]);
     // Do not hold the daemon's start-up hostage to a server that is down (the first failure ends the wait, tries go
     // on in the background): the outbox waits for the account instead.
+    await this.gaps.load();
     await this.connection.start(5_000);
     this.regainTimer = setInterval(() => this.regainNick(), this.config.regainEverySec * 1000);
     this.regainTimer.unref();
@@ -146,6 +151,7 @@ export class IrcAdapter implements Adapter {
     clearInterval(this.regainTimer);
     this.queue.clear("stopping");
     await this.connection.stop();
+    await this.gaps.close();
   }
 
   private makeClient(): IrcEvent {
@@ -206,6 +212,7 @@ export class IrcAdapter implements Adapter {
     const message = String(e.message ?? "");
     const joinedTarget = this.joined.get(target.toLowerCase());
     const replayed = joinedTarget !== undefined && !!e.time && Number(e.time) < joinedTarget - 2_000;
+    if (isChannel(target)) this.gaps.seen(target, e.time ? Number(e.time) : Date.now(), replayed);
     if (this.isSelf(e.nick) || (replayed && this.isOwnName(e.nick))) {
       if (replayed) this.own.replayed(target, message, e.tags?.msgid);
       else this.own.echoed(target, message, e.tags?.msgid);

@@ -43,6 +43,10 @@ export class IrcConnection {
       this.lastError = err;
       deps.log.warn({ error: err.message }, "IRC socket error");
     });
+    // The socket's own error (refused, DNS, TLS) comes with its close.
+    client.on("socket close", (err: unknown) => {
+      if (err instanceof Error) this.lastError ??= err;
+    });
   }
 
   get state(): ConnectionState {

@@ -104,6 +104,7 @@ export class SyncHandler {
     const out: RawMatrixEvent[] = [];
     const oldest = Date.now() - this.ctx.backfillWindowMs;
     let token = from;
+    let cut = false;
     for (;;) {
       const res = await this.ctx.client.doRequest("GET", `/_matrix/client/v3/rooms/${enc(roomId)}/messages`, {
         dir: "b",
@@ -116,6 +117,7 @@ export class SyncHandler {
       for (const ev of chunk) {
         if ((ev.origin_server_ts ?? 0) < oldest || out.length >= this.ctx.config.backfillMaxEvents) {
           done = true;
+          cut = true;
           break;
         }
         out.push(ev);
@@ -124,6 +126,12 @@ export class SyncHandler {
       token = res.end;
     }
     if (out.length) this.ctx.log.info({ room: roomId, events: out.length }, "Matrix back-fill after a gap");
+    // The window or the event cap ended the back-fill before the last position: what lies before is not recovered.
+    if (cut) {
+      const to = new Date(out.at(-1)?.origin_server_ts ?? Date.now());
+      const room = { account: this.ctx.account, room: this.ctx.roomName(roomId) };
+      this.ctx.sink()?.({ kind: "gap", network: "Matrix", room, to, at: new Date() });
+    }
     return out.reverse();
   }
 
