@@ -1,3 +1,6 @@
+import { mkdtempSync } from "node:fs";
+import { tmpdir } from "node:os";
+import { join } from "node:path";
 import { IrcAdapter } from "../../../src/adapters/irc/adapter.js";
 import { ircConfigSchema } from "../../../src/adapters/irc/config.js";
 import type { OutgoingMessage } from "../../../src/core/adapter.js";
@@ -5,10 +8,21 @@ import { createLogger } from "../../../src/core/log.js";
 import type { ChatEvent, MessageEvent } from "../../../src/core/model.js";
 import { fromPlain } from "../../../src/core/richtext.js";
 import { Metrics } from "../../../src/services/metrics.js";
+import { SqliteStore } from "../../../src/store/sqlite.js";
 import type { Store } from "../../../src/store/store.js";
 import { waitUntil } from "../../testbed/ports.js";
 
-export function makeIrcAdapter(port: number, channels: string[], extra: Record<string, unknown> = {}) {
+/** A store for adapters that keep read positions; one per harness unless a test shares one between adapters. */
+export function tempStore(): Store {
+  return new SqliteStore(join(mkdtempSync(join(tmpdir(), "crier-irc-")), "crier.db"));
+}
+
+export function makeIrcAdapter(
+  port: number,
+  channels: string[],
+  extra: Record<string, unknown> = {},
+  store: Store = tempStore(),
+) {
   const config = ircConfigSchema.parse({
     host: "127.0.0.1",
     port,
@@ -23,7 +37,7 @@ export function makeIrcAdapter(port: number, channels: string[], extra: Record<s
   const events: ChatEvent[] = [];
   const adapter = new IrcAdapter("irc.test", config, {
     log: createLogger({ level: process.env.CRIER_TEST_LOG ?? "silent" }),
-    store: undefined as unknown as Store,
+    store,
     admins: [],
     commands: [],
     metrics: new Metrics(),
