@@ -8,7 +8,8 @@ import type { RawJson } from "./inbound.js";
 import type { StoreStorageProvider } from "./storage.js";
 
 async function call(homeserver: string, path: string, init: RequestInit): Promise<{ status: number; body: RawJson }> {
-  const res = await fetch(`${homeserver.replace(/\/+$/, "")}${path}`, init);
+  // A homeserver that accepts the connection and never answers must not hold the account in "connecting" for ever.
+  const res = await fetch(`${homeserver.replace(/\/+$/, "")}${path}`, { ...init, signal: AbortSignal.timeout(30_000) });
   return { status: res.status, body: await res.json().catch(() => ({})) };
 }
 

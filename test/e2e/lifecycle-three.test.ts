@@ -1,0 +1,291 @@
+/**
+ * crier as a daemon against the real servers (issue #16), one InspIRCd (50 lines of channel history), one Synapse
+ * and one fake Discord for the whole file:
+ * - started with every server away (and one IRC host that does not resolve) it stays up, /healthz shows the
+ *   accounts down with their errors, and when the servers appear it connects and relays;
+ * - SIGTERM stops it within 10 s;
+ * - reload through `crier reload`: a link added, a schedule's time changed, an account removed, a bad key rejected
+ *   (told to the admin room, the old config still running) — and the IRC server sees no QUIT from the untouched
+ *   account;
+ * - 60 IRC lines said while crier was away with 50 kept by the server: Matrix is told what could not be recovered.
+ */
+import assert from "node:assert/strict";
+import { type ChildProcess, spawn, spawnSync } from "node:child_process";
+import { mkdirSync, openSync, writeFileSync } from "node:fs";
+import { createServer, type Server, connect as tcpConnect } from "node:net";
+import { join } from "node:path";
+import { after, before, describe, it } from "node:test";
+import { DateTime } from "luxon";
+import { stringify } from "yaml";
+import { freePort, waitUntil } from "../testbed/ports.js";
+import { CHANNEL, DISCORD, IRC, MATRIX, ThreeNetworks } from "./three/testbed.js";
+
+interface Health {
+  ok: boolean;
+  accounts: Array<{ account: string; state: string; failures: number; lastError?: string; nextRetryAt?: string }>;
+}
+
+describe("crier as a daemon on three networks", () => {
+  const net = new ThreeNetworks({ ircHistoryLines: 50 });
+  const logFile = join(net.stateDir, "crier-process.log");
+  let crier: ChildProcess | undefined;
+  let forwarder: Server | undefined;
+  before(() => net.start());
+  after(async () => {
+    crier?.kill("SIGKILL");
+    forwarder?.close();
+    await net.stop();
+  });
+
+  /** Writes the config and runs `crier start` on it as a real process. */
+  const startCrier = (config: Record<string, unknown>, name: string) => {
+    const file = join(net.stateDir, `${name}.yaml`);
+    writeFileSync(file, stringify({ ...config, log: { level: "info" } }), { mode: 0o600 });
+    const stateDir = join(net.stateDir, name);
+    mkdirSync(stateDir, { recursive: true });
+    const log = openSync(logFile, "a");
+    const child = spawn(process.execPath, ["bin/crier.js", "start", "--config", file, "--state-dir", stateDir], {
+      stdio: ["ignore", log, log],
+    });
+    crier = child;
+    const exited = new Promise<number | null>((r) => child.once("exit", (code) => r(code)));
+    return { child, file, stateDir, exited };
+  };
+  const health = async (port: number): Promise<Health> =>
+    (await fetch(`http://127.0.0.1:${port}/healthz`, { signal: AbortSignal.timeout(5_000) })).json() as Promise<Health>;
+  const accountOf = (h: Health, account: string) => h.accounts.find((a) => a.account === account);
+  /** crier's nick is in the channel's NAMES, as another IRC user sees it. */
+  const inChannel = async (nick: string) => {
+    const probe = await net.ircPerson(`probe${Math.floor(Math.random() * 1e6)}`);
+    probe.send(`NAMES ${CHANNEL}`);
+    await probe.waitFor(/ 366 /);
+    const names = probe.lines.filter((l) => / 353 /.test(l)).join(" ");
+    probe.close();
+    return new RegExp(`[@+ :]${nick}\\b`).test(names);
+  };
+  const stopMeasured = async (p: { child: ChildProcess; exited: Promise<number | null> }, signal: NodeJS.Signals) => {
+    const t0 = Date.now();
+    p.child.kill(signal);
+    const code = await Promise.race([
+      p.exited,
+      new Promise<string>((r) => setTimeout(() => r("still running"), 10_000)),
+    ]);
+    return { code, ms: Date.now() - t0 };
+  };
+
+  it("starts with every server away, stays up, shows the accounts down, then connects and relays", async () => {
+    const httpPort = await freePort();
+    const matrixPort = await freePort();
+    await Promise.all([net.irc.kill(), net.discord.stop()]);
+    net.ivan.close();
+    const config = net.config();
+    const accounts = config.accounts as Record<string, Record<string, unknown>>;
+    accounts[MATRIX].homeserver = `http://127.0.0.1:${matrixPort}`;
+    accounts["irc.nowhere"] = {
+      host: "crier-test-host.invalid",
+      port: 6667,
+      tls: false,
+      nick: "crier",
+      channels: [CHANNEL],
+    };
+    const p = startCrier({ ...config, http: { enabled: true, host: "127.0.0.1", port: httpPort } }, "degraded");
+    await waitUntil(
+      "/healthz showing every account down with an error",
+      async () => {
+        const h = await health(httpPort);
+        return [IRC, MATRIX, DISCORD, "irc.nowhere"].every((a) => {
+          const s = accountOf(h, a);
+          return s && s.state !== "connected" && s.failures >= 1 && !!s.lastError;
+        });
+      },
+      120_000,
+    );
+    const down = await health(httpPort);
+    assert.equal(down.ok, true, "one network down does not make crier unhealthy");
+    assert.match(accountOf(down, IRC)!.lastError!, /ECONNREFUSED/);
+    assert.match(accountOf(down, "irc.nowhere")!.lastError!, /ENOTFOUND|EAI_AGAIN|getaddrinfo/);
+    assert.equal(p.child.exitCode, null, "crier is still running");
+
+    // The servers appear: IRC and Discord on their ports again, Synapse behind a forwarder on the Matrix port.
+    await Promise.all([net.irc.start(), net.discord.start()]);
+    const synapsePort = Number(new URL(net.synapse.url).port);
+    forwarder = createServer((socket) => {
+      const up = tcpConnect(synapsePort, "127.0.0.1");
+      socket.pipe(up).pipe(socket);
+      up.on("error", () => socket.destroy());
+      socket.on("error", () => up.destroy());
+    });
+    await new Promise<void>((r) => forwarder!.listen(matrixPort, "127.0.0.1", () => r()));
+    await waitUntil(
+      "IRC, Matrix and Discord connected",
+      async () => {
+        const h = await health(httpPort);
+        return [IRC, MATRIX, DISCORD].every((a) => accountOf(h, a)?.state === "connected");
+      },
+      180_000,
+    );
+    await waitUntil("crier back in the IRC channel", () => inChannel("crier"), 60_000);
+    net.ivan = await net.ircPerson("ivan");
+    net.ivan.say(CHANNEL, "hello after the outage");
+    await net.waitMatrix((e) => String(e.content.body ?? "").includes("hello after the outage"), 60_000);
+    await net.waitDiscord((m) => m.content.includes("hello after the outage"), 60_000);
+    const up = await health(httpPort);
+    assert.equal(accountOf(up, "irc.nowhere")?.state === "connected", false, "the unresolvable host stays down");
+
+    const { code, ms } = await stopMeasured(p, "SIGTERM");
+    console.log(`SIGTERM with one account still retrying: exited in ${ms} ms`);
+    assert.equal(code, 0, "exits cleanly within 10 s");
+  });
+
+  it("exits within 10 s on SIGTERM while every account is stuck in connect, and at once on a second signal", async () => {
+    // Servers that accept connections and never answer: IRC never welcomes, HTTP never replies.
+    const sockets = new Set<import("node:net").Socket>();
+    const silent = createServer((s) => {
+      sockets.add(s);
+      s.on("error", () => undefined);
+    });
+    await new Promise<void>((r) => silent.listen(0, "127.0.0.1", () => r()));
+    const port = (silent.address() as { port: number }).port;
+    const httpPort = await freePort();
+    const config = {
+      accounts: {
+        [IRC]: { host: "127.0.0.1", port, tls: false, nick: "crier", channels: [CHANNEL] },
+        [MATRIX]: { homeserver: `http://127.0.0.1:${port}`, accessToken: "syt_stuck", rooms: ["!x:localhost"] },
+        [DISCORD]: { token: net.discord.token, api: `http://127.0.0.1:${port}/api`, channels: [net.channelId] },
+      },
+      http: { enabled: true, host: "127.0.0.1", port: httpPort },
+    };
+    try {
+      for (const twice of [false, true]) {
+        const p = startCrier(config, twice ? "stuck-twice" : "stuck");
+        await waitUntil(
+          "IRC stuck in connect, no account up",
+          async () => {
+            const h = await health(httpPort);
+            return accountOf(h, IRC)?.state === "connecting" && h.accounts.every((a) => a.state !== "connected");
+          },
+          120_000,
+        );
+        if (twice) {
+          p.child.kill("SIGTERM");
+          const { code, ms } = await stopMeasured(p, "SIGTERM");
+          console.log(`second signal: exited in ${ms} ms`);
+          assert.equal(code, 143, "the second SIGTERM exits at once (128 + 15)");
+        } else {
+          const { code, ms } = await stopMeasured(p, "SIGTERM");
+          console.log(`SIGTERM with every adapter stuck in connect: exited in ${ms} ms`);
+          assert.equal(code, 0, "exits cleanly within 10 s");
+        }
+      }
+    } finally {
+      for (const s of sockets) s.destroy();
+      silent.close();
+    }
+  });
+
+  it("applies reloads through `crier reload`: a link, a schedule, an account removed, a bad key rejected", async () => {
+    const base = net.config();
+    const accounts = base.accounts as Record<string, unknown>;
+    accounts["irc.extra"] = { host: "127.0.0.1", port: net.irc.port, tls: false, nick: "crier2", channels: [CHANNEL] };
+    const links = (base.links as Array<{ name: string; rooms: Array<{ account: string }> }>).map((l) => ({
+      ...l,
+      rooms: l.rooms.filter((r) => r.account !== MATRIX),
+    }));
+    const schedule = {
+      id: "moved",
+      at: "2099-01-01T10:00:00",
+      zone: "UTC",
+      text: "the moved announcement",
+      to: ["devel"],
+    };
+    const v1: Record<string, unknown> = { ...base, links, schedules: [schedule], adminRooms: [`${MATRIX}/${net.room}`] };
+    const earlier = net.irc.inputOf("crier").length;
+    const p = startCrier(v1, "reload");
+    const reload = (config: Record<string, unknown>) => {
+      writeFileSync(p.file, stringify({ ...config, log: { level: "info" } }), { mode: 0o600 });
+      const r = spawnSync(process.execPath, ["bin/crier.js", "reload", "--config", p.file, "--state-dir", p.stateDir], {
+        encoding: "utf8",
+        timeout: 60_000,
+      });
+      return { code: r.status, out: r.stdout, err: r.stderr };
+    };
+    await waitUntil(
+      "crier and crier2 in the channel",
+      async () => (await inChannel("crier")) && inChannel("crier2"),
+      90_000,
+    );
+    const gateway = net.discord.gateway as unknown as { current?: { socket?: unknown } };
+    await waitUntil("crier on the Discord gateway", () => !!gateway.current?.socket, 60_000);
+    const ivanSeen = net.ivan.lines;
+
+    // 1. A link: Matrix joins the IRC–Discord link.
+    const v2 = { ...v1, links: base.links };
+    const r1 = reload(v2);
+    assert.equal(r1.code, 0, r1.err);
+    assert.match(r1.out, /^reloaded/);
+    net.ivan.say(CHANNEL, "after adding the link");
+    await net.waitMatrix((e) => String(e.content.body ?? "").includes("after adding the link"), 60_000);
+
+    // 2. A schedule's time: from 2099 to a few seconds from now; it is announced in the link's rooms.
+    const soon = DateTime.utc().plus({ seconds: 15 }).toFormat("yyyy-LL-dd'T'HH:mm:ss");
+    const v3: Record<string, unknown> = { ...v2, schedules: [{ ...schedule, at: soon }] };
+    const r2 = reload(v3);
+    assert.equal(r2.code, 0, r2.err);
+    await net.waitIrc((t) => t.includes("the moved announcement"), 90_000);
+
+    // 3. An account removed: crier2 leaves IRC, alone.
+    const { "irc.extra": _gone, ...rest } = v3.accounts as Record<string, unknown>;
+    const v4 = { ...v3, accounts: rest };
+    const r3 = reload(v4);
+    assert.equal(r3.code, 0, r3.err);
+    assert.match(r3.out, /disconnected irc\.extra/);
+    await waitUntil("crier2's QUIT", () => ivanSeen.some((l) => /^(@\S+ )?:crier2!\S+ QUIT/.test(l)), 30_000);
+
+    // 4. A bad key: rejected with check-config's words, the admins told, the old config still running.
+    const r4 = reload({ ...v4, linkz: [] });
+    assert.equal(r4.code, 1);
+    assert.match(r4.err, /linkz/);
+    await net.waitMatrix((e) => /config reload rejected.*linkz/.test(String(e.content.body ?? "")), 60_000);
+    net.ivan.say(CHANNEL, "still relayed after the bad reload");
+    await net.waitMatrix((e) => String(e.content.body ?? "").includes("still relayed after the bad reload"), 60_000);
+    await net.waitDiscord((m) => m.content.includes("still relayed after the bad reload"), 60_000);
+
+    // The untouched account never quit: the server received no QUIT from crier's connection, ivan saw none.
+    assert.deepEqual(
+      net.irc
+        .inputOf("crier")
+        .slice(earlier)
+        .filter((l) => /^QUIT/i.test(l)),
+      [],
+      "no QUIT from the untouched IRC account",
+    );
+    assert.ok(!ivanSeen.some((l) => /^(@\S+ )?:crier!\S+ QUIT/.test(l)), "ivan saw crier stay");
+    const { code } = await stopMeasured(p, "SIGTERM");
+    assert.equal(code, 0);
+  });
+
+  it("tells Matrix what IRC's history could not give back: 60 lines said while away, 50 kept", async () => {
+    const t = await net.startApp();
+    net.ivan.say(CHANNEL, "the last line crier saw");
+    await net.waitMatrix((e) => String(e.content.body ?? "").includes("the last line crier saw"), 60_000);
+    await t.close();
+    net.app = undefined;
+    for (let i = 0; i < 60; i++) net.ivan.say(CHANNEL, `said while away ${i}`);
+    // Replayed lines are told from live ones by being over 2 s older than crier's join.
+    await new Promise((r) => setTimeout(r, 2_100));
+    await net.startApp();
+    const notice = await net.waitMatrix((e) => /could not be recovered/.test(String(e.content.body ?? "")), 60_000);
+    assert.match(
+      String(notice.content.body),
+      /some messages said on IRC in #devel between \d\d:\d\d and \d\d:\d\d UTC \(\d{4}-\d\d-\d\d\) could not be recovered/,
+    );
+    await net.waitMatrix((e) => String(e.content.body ?? "").includes("said while away 59"), 60_000);
+    const bodies = (await net.matrixFromCrier(300)).map((e) => String(e.content.body ?? ""));
+    assert.ok(
+      bodies.some((b) => b.includes("said while away 10")),
+      "the oldest line the server kept was relayed",
+    );
+    assert.ok(!bodies.some((b) => /said while away 9\b/.test(b)), "the line the server dropped was not");
+    assert.equal(bodies.filter((b) => /could not be recovered/.test(b)).length, 1, "said once");
+  });
+});
