@@ -198,7 +198,12 @@ describe("crier as a daemon on three networks", () => {
       text: "the moved announcement",
       to: ["devel"],
     };
-    const v1: Record<string, unknown> = { ...base, links, schedules: [schedule], adminRooms: [`${MATRIX}/${net.room}`] };
+    const v1: Record<string, unknown> = {
+      ...base,
+      links,
+      schedules: [schedule],
+      adminRooms: [`${MATRIX}/${net.room}`],
+    };
     const earlier = net.irc.inputOf("crier").length;
     const p = startCrier(v1, "reload");
     const reload = (config: Record<string, unknown>) => {
