@@ -28,7 +28,6 @@ import { mediaUrl } from "./media.js";
 import { renderMatrixContents, renderMatrixEdit } from "./render.js";
 import { redactEvent, type SendHooks, sendEvent } from "./send.js";
 import { StoreStorageProvider } from "./storage.js";
-import { routeSdkLogs } from "./sdk-logs.js";
 import { SyncHandler } from "./sync-handler.js";
 import { localpart, MatrixRoster } from "./roster.js";
 
