@@ -12,8 +12,9 @@ describe("Matrix adapter under realistic rate limits", () => {
   let room: string;
 
   before(async () => {
-    // Synapse's default is 0.2/s after a burst of 10; a faster refill keeps the test short but still meets 429s.
-    server = await startSynapse({ realistic: { perSecond: 3, burst: 10 } });
+    // Synapse's default is 0.2/s after a burst of 10; 1/s keeps the test short (~40 s) yet meets 429s even when
+    // a loaded machine makes each send slow (at 3/s a send slower than 333 ms never met one).
+    server = await startSynapse({ realistic: { perSecond: 1, burst: 10 } });
     const bot = await server.register("crier");
     alice = await server.register("alice");
     room = await alice.createRoom({ invite: [bot.userId] });
