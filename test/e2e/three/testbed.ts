@@ -36,6 +36,8 @@ export interface ThreeOptions {
   linkMembership?: boolean;
   /** Link Atheme services to the InspIRCd (real accounts) and stop trusting nicks, as on a public network. */
   ircServices?: boolean;
+  /** Show crier's answers in every linked room (the default) or only in the asker's. */
+  answersEverywhere?: boolean;
 }
 
 export class ThreeNetworks {
@@ -127,6 +129,7 @@ export class ThreeNetworks {
         {
           name: "devel",
           membership: this.opts.linkMembership ?? false,
+          ...(this.opts.answersEverywhere === false ? { answersEverywhere: false } : {}),
           rooms: [
             { account: IRC, room: CHANNEL },
             { account: MATRIX, room: this.room },
