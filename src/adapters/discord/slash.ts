@@ -1,5 +1,11 @@
 /** Every declared crier command as a Discord application command, with zone autocomplete; answers through the interaction. */
-import type { AutocompleteInteraction, ChatInputCommandInteraction, Client, Interaction } from "discord.js";
+import {
+  type AutocompleteInteraction,
+  type ChatInputCommandInteraction,
+  type Client,
+  type Interaction,
+  MessageFlags,
+} from "discord.js";
 import type { EventSink } from "../../core/adapter.js";
 import type { AnyCommand } from "../../core/commands.js";
 import type { MessageEvent } from "../../core/model.js";
@@ -62,9 +68,9 @@ export function handleInteraction(
   if (!i.isChatInputCommand() || !sink) return;
   const cmd = i as ChatInputCommandInteraction;
   const args = cmd.options.data.map((o) => String(o.value ?? "")).join(" ");
-  const ephemeral = privateNames.has(cmd.commandName);
+  const flags = privateNames.has(cmd.commandName) ? MessageFlags.Ephemeral : undefined;
   let answered = false;
-  const deferred = cmd.deferReply({ ephemeral }).catch(() => undefined);
+  const deferred = cmd.deferReply({ flags }).catch(() => undefined);
   const event: MessageEvent = {
     kind: "message",
     id: `interaction:${cmd.id}`,
@@ -86,7 +92,7 @@ export function handleInteraction(
     if (!answered) {
       answered = true;
       await cmd.editReply({ content, allowedMentions: { parse: [] } });
-    } else await cmd.followUp({ content, ephemeral, allowedMentions: { parse: [] } });
+    } else await cmd.followUp({ content, flags, allowedMentions: { parse: [] } });
   });
   // A command that says nothing still closes the "thinking…" state.
   setTimeout(() => {

@@ -212,7 +212,8 @@ export class IrcAdapter implements Adapter {
     const message = String(e.message ?? "");
     const joinedTarget = this.joined.get(target.toLowerCase());
     const replayed = joinedTarget !== undefined && !!e.time && Number(e.time) < joinedTarget - 2_000;
-    if (isChannel(target)) this.gaps.seen(target, e.time ? Number(e.time) : Date.now(), replayed);
+    if (isChannel(target))
+      this.gaps.seen(target, e.time ? Number(e.time) : Date.now(), `${e.nick} ${message}`, replayed);
     if (this.isSelf(e.nick) || (replayed && this.isOwnName(e.nick))) {
       if (replayed) this.own.replayed(target, message, e.tags?.msgid);
       else this.own.echoed(target, message, e.tags?.msgid);
