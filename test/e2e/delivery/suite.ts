@@ -101,13 +101,19 @@ export function deliverySuite(parts: Part[]) {
             .filter((e) => e.sender === net.bot.userId && e.type === "m.room.message")
             .flatMap((e) => parseArrivals(String(e.content.body ?? "")));
         const onDiscord = () => net.discordFromCrier().flatMap((m) => parseArrivals(m.content));
+        const counts = { matrix: 0, discord: 0 };
         await waitUntil(
           "2,000 on Matrix and Discord",
-          async () =>
-            new Set((await onMatrix()).map((a) => a.n)).size >= total &&
-            new Set(onDiscord().map((a) => a.n)).size >= total,
+          async () => {
+            counts.matrix = new Set((await onMatrix()).map((a) => a.n)).size;
+            counts.discord = new Set(onDiscord().map((a) => a.n)).size;
+            return counts.matrix >= total && counts.discord >= total;
+          },
           240_000,
-        );
+        ).catch((err: Error) => {
+          const closed = net.ivan.lines.find((l) => / ERROR :/.test(l)) ?? "ivan still connected";
+          throw new Error(`${err.message} (Matrix has ${counts.matrix}, Discord ${counts.discord}; ${closed})`);
+        });
         await new Promise((r) => setTimeout(r, 500));
         const events = (await follower.poll()).filter((e) => e.sender === net.bot.userId).length;
         assertInOrderOnce(await onMatrix(), "ivan", total, "Matrix");
