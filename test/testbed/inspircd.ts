@@ -42,12 +42,13 @@ function servicesConfig(linkPort: number | undefined): string {
 /** Which IRCv3 account features the server offers: all, all but account-tag, or none (only WHOX and WHOIS 330). */
 export type AccountCaps = "all" | "no-tag" | "none";
 
-// commandrate is commands per second ×1000: tests say up to 10,000 lines a second without an Excess Flood.
+// commandrate is commands per second ×1000 and threshold the penalty allowed: tests say up to 10,000 lines a
+// second, and change nick hundreds of times, without an Excess Flood.
 function config(dir: string, port: number, historyLines: number, linkPort?: number, caps: AccountCaps = "all"): string {
   return `<server name="irc.test.local" description="crier test" network="TestNet" id="001">
 <admin name="t" nick="t" email="t@t.invalid">
 <bind address="127.0.0.1" port="${port}" type="clients">
-<connect allow="*" timeout="60" pingfreq="120" sendq="1048576" recvq="65536" threshold="1000" commandrate="10000000" fakelag="off" localmax="1000" globalmax="1000" useident="no" limit="5000" maxchans="100">
+<connect allow="*" timeout="60" pingfreq="120" sendq="1048576" recvq="65536" threshold="100000" commandrate="10000000" fakelag="off" localmax="1000" globalmax="1000" useident="no" limit="5000" maxchans="100">
 <class name="all" commands="*">
 <power diepass="x" restartpass="x">
 <options defaultmodes="notH ${historyLines}:1h">
