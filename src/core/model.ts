@@ -98,6 +98,8 @@ export interface MembershipEvent extends EventBase {
 export interface HistoryGapEvent extends EventBase {
   kind: "gap";
   network: string;
+  /** The room as people know it there (`#devel`), when its id is not that. */
+  roomName?: string;
   from?: Date;
   to: Date;
 }

@@ -25,7 +25,7 @@ export const missedFeature: Feature = {
   name: "missed",
   async onEvent(event, app) {
     if (event.kind !== "gap") return;
-    const text = missedText(event, event.room.room.slice(0, 100));
+    const text = missedText(event, (event.roomName ?? event.room.room).slice(0, 100));
     app.log.warn(
       { room: event.room, from: event.from?.toISOString(), to: event.to.toISOString() },
       `back-fill could not reach back: ${text}`,

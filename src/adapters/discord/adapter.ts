@@ -26,10 +26,12 @@ import {
   type SendResult,
 } from "../../core/adapter.js";
 import type { AccountStatus } from "../../core/connection.js";
+import { parseDuration } from "../../core/duration.js";
 import type { RoomRef, UserRef } from "../../core/model.js";
 import type { RichText } from "../../core/richtext.js";
 import type { DiscordConfig } from "./config.js";
 import { DiscordConnection } from "./connection.js";
+import { readGap } from "./backfill.js";
 import { ChannelCursor } from "./cursor.js";
 import { DISCORD_INTENTS } from "./permissions.js";
 import { deleteEvent, editEvent, messageEvent } from "./inbound.js";
@@ -161,37 +163,34 @@ export class DiscordAdapter implements Adapter {
   }
 
   /**
-   * What was said in a channel since the last message seen, before this session: pages forward until it reaches
-   * the present (crier's own copies are dropped as they are read, so a busy gap costs no memory for them). The cap
-   * is on time, not pages; hitting it is logged and counted, never silent.
+   * What was said in a channel since the last message seen, before this session (backfill.ts). crier's own copies
+   * are dropped as they are read, so a busy gap costs no memory for them; hitting the time cap is logged, counted
+   * and reported to the link as a gap.
    */
   private async missedIn(channelId: string): Promise<Message[]> {
     this.cursor.watch(channelId, Date.now());
-    let after = this.cursor.fetchAfter(channelId, Date.now());
+    const after = this.cursor.fetchAfter(channelId, Date.now());
     if (!after) return [];
     const channel = (await this.client.channels.fetch(channelId)) as TextChannel | null;
+    if (!channel) return [];
     // crier's own webhook must be known before its messages in the history are read, or they would come back
     // as if someone had said them on Discord.
-    if (channel && this.config.useWebhooks) await this.webhookFor(channel);
-    const out: Message[] = [];
-    const stopAt = Date.now() + BACKFILL_BUDGET_MS;
-    while (channel && after) {
-      if (Date.now() > stopAt) {
-        this.deps.log.warn(
-          { channel: channelId, recovered: out.length, after },
-          "Discord back-fill stopped at its time limit; later messages of the gap could not be recovered",
-        );
-        this.deps.metrics?.inc("crier_backfill_incomplete_total", "back-fills stopped before the gap's end", {
-          account: this.account,
-        });
-        break;
-      }
-      const batch: Message[] = [...(await channel.messages.fetch({ after, limit: 100, cache: false })).values()];
-      batch.sort((a, b) => (BigInt(a.id) < BigInt(b.id) ? -1 : 1));
-      out.push(...batch.filter((m) => !this.isSelf(m)));
-      after = batch.length === 100 ? batch[99].id : undefined;
+    if (this.config.useWebhooks) await this.webhookFor(channel);
+    const budget = parseDuration(this.config.backfillLimit) ?? BACKFILL_BUDGET_MS;
+    const gap = await readGap(channel, after, budget, (m) => this.isSelf(m));
+    if (gap.incompleteFrom) {
+      this.deps.log.warn(
+        { channel: channelId, recovered: gap.messages.length },
+        "Discord back-fill stopped at its time limit; later messages of the gap could not be recovered",
+      );
+      this.deps.metrics?.inc("crier_backfill_incomplete_total", "back-fills stopped before the gap's end", {
+        account: this.account,
+      });
+      const room = { account: this.account, room: channelId };
+      const [from, to, roomName] = [gap.incompleteFrom, new Date(), `#${channel.name}`];
+      this.sink?.({ kind: "gap", network: "Discord", room, roomName, from, to, at: to });
     }
-    return out;
+    return gap.messages;
   }
 
   private inScope(channelId: string): boolean {

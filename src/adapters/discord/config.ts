@@ -1,4 +1,5 @@
 import { z } from "zod";
+import { parseDuration } from "../../core/duration.js";
 
 export const discordConfigSchema = z.strictObject({
   token: z.string().min(1),
@@ -10,6 +11,11 @@ export const discordConfigSchema = z.strictObject({
   adminRoles: z.array(z.string()).default([]),
   useWebhooks: z.boolean().default(true),
   slashCommands: z.boolean().default(true),
+  /** How long the back-fill after a reconnect may read history; what it could not reach is reported as a gap. */
+  backfillLimit: z
+    .string()
+    .refine((v) => parseDuration(v) !== undefined, "a duration such as 2m or 90s")
+    .default("2m"),
 });
 
 export type DiscordConfig = z.infer<typeof discordConfigSchema>;

@@ -108,4 +108,45 @@ describe("Discord back-fill across a crier restart", () => {
       Array.from({ length: 1100 }, (_, i) => `long gap ${i}`),
     );
   });
+
+  it("a gap the back-fill cannot read in its time limit is told to the link once, with its span", async () => {
+    const channel = [...fake.world.channels.keys()][0];
+    const alice = [...fake.world.users.values()].find((u) => u.username === "alice")!;
+    await t!.close();
+    for (let i = 0; i < 5; i++) fake.post(channel, alice, `unreadable ${i}`);
+    t = await makeTestApp(
+      {
+        accounts: {
+          console: { user: "op", rooms: ["a"] },
+          "discord.test": {
+            token: fake.token,
+            api: fake.api,
+            guild: fake.world.guildId,
+            channels: [channel],
+            backfillLimit: "0s",
+          },
+        },
+        links: [
+          {
+            name: "devel",
+            rooms: [
+              { account: "console", room: "a" },
+              { account: "discord.test", room: channel },
+            ],
+          },
+        ],
+      },
+      { stateDir },
+    );
+    const notice = await t!.console.waitFor((s) => /could not be recovered/.test(s.text));
+    assert.match(
+      notice.text,
+      /^some messages said on Discord in #devel between \d\d:\d\d and \d\d:\d\d UTC \(\d{4}-\d\d-\d\d\) could not be recovered$/,
+    );
+    fake.post(channel, alice, "live after the gap");
+    await t!.console.waitFor((s) => s.text === "live after the gap");
+    const texts = t!.console.sent.map((s) => s.text);
+    assert.ok(!texts.some((x) => x.startsWith("unreadable")), "nothing of the unread gap was relayed");
+    assert.equal(texts.filter((x) => /could not be recovered/.test(x)).length, 1, "said once");
+  });
 });
