@@ -17,6 +17,8 @@ import { buildFeatures } from "../../src/features/index.js";
 
 const features = buildFeatures().all;
 import { parseWhen } from "../../src/services/when.js";
+import { hostileText } from "./hostile-text.js";
+import { platformTargets } from "./platform-targets.js";
 
 export interface FuzzTarget {
   name: string;
@@ -25,63 +27,7 @@ export interface FuzzTarget {
   check(input: unknown): void | Promise<void>;
 }
 
-/** Text that mixes what attackers send: control bytes, IRC codes, CTCP, markup, mentions, zero-width and wide characters. */
-export const hostileText = fc.oneof(
-  fc.string({ unit: "binary", maxLength: 300 }),
-  fc
-    .array(
-      fc.constantFrom(
-        "\r",
-        "\n",
-        "\r\n",
-        "\0",
-        "\x01",
-        "\x01DCC SEND x 2130706433 6667 1\x01",
-        "\x01ACTION waves\x01",
-        "\x02",
-        "\x03",
-        "\x0301,01",
-        "\x0f",
-        "\x16",
-        "\x1d",
-        "\x1f",
-        "\x11",
-        "QUIT :bye",
-        "JOIN 0",
-        ":",
-        "#a,#b",
-        "@everyone",
-        "@here",
-        "@room",
-        "@every\u200bone",
-        "＠everyone",
-        "<@123>",
-        "<@&456>",
-        "<script>alert(1)</script>",
-        '<a href="javascript:alert(1)">x</a>',
-        "<mx-reply>",
-        "**",
-        "__",
-        "~~",
-        "||",
-        "`",
-        "```",
-        "[bank](https://evil.example)",
-        "\u202e",
-        "😀",
-        "漢字",
-        "é",
-        " ",
-        "word",
-        "!time",
-        "#startmeeting",
-        "15:00 UTC",
-        "tomorrow 9am Berlin",
-      ),
-      { maxLength: 40 },
-    )
-    .map((parts) => parts.join("")),
-);
+export { hostileText };
 
 const allCommands = new CommandRegistry("!");
 for (const f of features) for (const c of f.commands ?? []) allCommands.add(c);
@@ -220,5 +166,5 @@ export const parserTargets: FuzzTarget[] = [
 ];
 
 export function allTargets(): FuzzTarget[] {
-  return [...coreTargets, ...parserTargets];
+  return [...coreTargets, ...parserTargets, ...platformTargets];
 }
