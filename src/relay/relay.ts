@@ -16,6 +16,9 @@ import { MessageMap, messageKey } from "./message-map.js";
 import { type Present, SenderNames } from "./names.js";
 import { buildRelayMessage, excerptOf, type ReplyContext } from "./render.js";
 
+/** People one message may mention natively; the store is read once for each of them. */
+export const MAX_MENTION_LOOKUPS = 20;
+
 /** The idempotency key of a message's relayed copy in one room (so later edits can name what they act on). */
 const copyKey = (msgKey: string, target: RoomRef) => `relay:${msgKey}->${target.account}/${target.room}`;
 
@@ -266,7 +269,7 @@ export class Relay {
   /** Where each named person can be mentioned: a linked identity on the target account, one present there first. */
   private async targetsOf(people: string[], present: readonly Present[]): Promise<TargetOf> {
     const ids = new Map<string, string[]>();
-    for (const p of people) ids.set(p, await this.app.identity.identitiesOf(p));
+    for (const p of people.slice(0, MAX_MENTION_LOOKUPS)) ids.set(p, await this.app.identity.identitiesOf(p));
     return (person, account, room) => {
       const mine = (ids.get(person) ?? []).filter((k) => k.startsWith(`${account}:`));
       const here = present.find(
@@ -279,17 +282,18 @@ export class Relay {
     };
   }
 
-  /** Looks up, once per message, every identity of every mentioned person. */
+  /**
+   * Looks up, once per message, every identity of every mentioned person — at most MAX_MENTION_LOOKUPS people: a
+   * message naming thousands costs a bounded number of store reads, and the rest stay names (they ping no one).
+   */
   private async mentionResolver(body: RichText) {
     const people = new Map<string, string[]>();
-    const users: UserRef[] = [];
+    const users = new Map<string, UserRef>();
     walk(body, (n) => {
-      if (n.t === "mention" && n.user) users.push(n.user);
+      if (n.t === "mention" && n.user && users.size < MAX_MENTION_LOOKUPS) users.set(userKey(n.user), n.user);
     });
-    for (const u of users) {
-      const key = userKey(u);
-      if (!people.has(key)) people.set(key, await this.app.identity.identitiesOf(await this.app.identity.personId(u)));
-    }
+    for (const [key, u] of users)
+      people.set(key, await this.app.identity.identitiesOf(await this.app.identity.personId(u)));
     return (user: UserRef, targetAccount: string): UserRef | undefined => {
       const ids = people.get(userKey(user)) ?? [];
       const hit = ids.find((k) => k.startsWith(`${targetAccount}:`));

@@ -2,6 +2,7 @@ import assert from "node:assert/strict";
 import { after, before, describe, it } from "node:test";
 import type { ChatEvent } from "../../../src/core/model.js";
 import { toPlain } from "../../../src/core/richtext.js";
+import { MAX_MENTION_LOOKUPS } from "../../../src/relay/relay.js";
 import { makeTestApp, type TestApp } from "../../helpers/app.js";
 
 const config = {
@@ -195,6 +196,29 @@ describe("relay between linked rooms (console doubles, real store and outbox)", 
     assert.equal(nodes[0].t === "mention" && nodes[0].user?.id, "carol_b");
     assert.equal(nodes[1].t === "mention" && nodes[1].user, undefined);
     assert.equal(toPlain(onB.msg.body), "hi carol and dave");
+  });
+
+  it("a message naming many people looks up only the first 20; the others stay names and ping no one", async () => {
+    const people = Array.from({ length: 25 }, (_, i) => `p${i}`);
+    for (const p of people) await t.app.ctx.identity.link(`console:${p}`, `console.b:${p}_b`);
+    const e = await t.say("", { room: "a", user: "alice" });
+    await handle({
+      ...e,
+      id: `${e.id}many`,
+      body: [
+        { t: "text", text: "all of you: " },
+        ...people.flatMap((p) => [
+          { t: "mention" as const, name: p, user: { account: "console", id: p, name: p } },
+          { t: "text" as const, text: " " },
+        ]),
+      ],
+    });
+    const onB = await b().waitFor((s) => s.text.startsWith("all of you: "));
+    assert.deepEqual(
+      onB.msg.allowedMentions,
+      people.slice(0, MAX_MENTION_LOOKUPS).map((p) => `${p}_b`),
+    );
+    assert.equal(toPlain(onB.msg.body).trim(), `all of you: ${people.join(" ")}`);
   });
 
   it("pauses and resumes a link by admin command", async () => {
