@@ -12,7 +12,6 @@ import {
   Partials,
   PermissionFlagsBits,
   type TextChannel,
-  WebhookClient,
 } from "discord.js";
 import {
   type Adapter,
@@ -33,6 +32,7 @@ import type { DiscordConfig } from "./config.js";
 import { DiscordConnection } from "./connection.js";
 import { readGap } from "./backfill.js";
 import { ChannelCursor } from "./cursor.js";
+import { ChannelWebhooks } from "./webhooks.js";
 import { DISCORD_INTENTS } from "./permissions.js";
 import { deleteEvent, editEvent, messageEvent } from "./inbound.js";
 import { channelMembers, namesOfUser } from "./members.js";
@@ -49,8 +49,7 @@ export class DiscordAdapter implements Adapter {
   private readonly client: Client;
   private sink: EventSink | undefined;
   private readonly connection: DiscordConnection;
-  private readonly webhooks = new Map<string, WebhookClient | null>();
-  private readonly ownWebhookIds = new Set<string>();
+  private readonly webhooks: ChannelWebhooks;
   private readonly cursor: ChannelCursor;
   /** Live messages held per channel while its gap is back-filled. */
   private readonly held = new Map<string, Message[]>();
@@ -80,6 +79,7 @@ export class DiscordAdapter implements Adapter {
       partials: [Partials.Message, Partials.Reaction],
       rest: config.api ? { api: config.api } : {},
     });
+    this.webhooks = new ChannelWebhooks(this.client, config.api, deps.log);
     this.client.on("messageCreate", (m) => this.onMessage(m));
     this.client.on("messageUpdate", (_old, m) => this.onEdit(m));
     this.client.on("messageDelete", (m) => this.onDelete(m));
@@ -124,7 +124,7 @@ export class DiscordAdapter implements Adapter {
   }
 
   async stop(): Promise<void> {
-    for (const w of this.webhooks.values()) w?.destroy();
+    this.webhooks.destroy();
     await this.connection.stop();
     await this.cursor.close();
   }
@@ -175,7 +175,7 @@ export class DiscordAdapter implements Adapter {
     if (!channel) return [];
     // crier's own webhook must be known before its messages in the history are read, or they would come back
     // as if someone had said them on Discord.
-    if (this.config.useWebhooks) await this.webhookFor(channel);
+    if (this.config.useWebhooks) await this.webhooks.for(channel);
     const budget = parseDuration(this.config.backfillLimit) ?? BACKFILL_BUDGET_MS;
     const gap = await readGap(channel, after, budget, (m) => this.isSelf(m));
     if (gap.incompleteFrom) {
@@ -202,7 +202,7 @@ export class DiscordAdapter implements Adapter {
   }
 
   private isSelf(m: Message | PartialMessage): boolean {
-    return m.author?.id === this.client.user?.id || (!!m.webhookId && this.ownWebhookIds.has(m.webhookId));
+    return m.author?.id === this.client.user?.id || this.webhooks.isOwn(m.webhookId);
   }
 
   private onMessage(m: Message, backfill = false): void {
@@ -245,35 +245,10 @@ export class DiscordAdapter implements Adapter {
     return err as Error;
   }
 
-  /** The channel's webhook (found or created), or null when crier may not manage webhooks there. */
-  private async webhookFor(channel: TextChannel): Promise<WebhookClient | null> {
-    if (this.webhooks.has(channel.id)) return this.webhooks.get(channel.id)!;
-    let client: WebhookClient | null = null;
-    try {
-      const hooks = await channel.fetchWebhooks();
-      const hook =
-        hooks.find((h) => h.owner?.id === this.client.user?.id && h.token) ??
-        (await channel.createWebhook({ name: "crier relay" }));
-      if (hook.token) {
-        client = new WebhookClient(
-          { id: hook.id, token: hook.token },
-          { rest: this.config.api ? { api: this.config.api } : {} },
-        );
-        this.ownWebhookIds.add(hook.id);
-      }
-    } catch (err) {
-      this.deps.log.warn(
-        { channel: channel.id, error: (err as Error).message },
-        "no webhook in this channel; relaying as the bot",
-      );
-    }
-    this.webhooks.set(channel.id, client);
-    return client;
-  }
-
   async send(msg: OutgoingMessage): Promise<SendResult> {
     const channel = await this.channel(msg.room);
-    const hook = this.config.useWebhooks && msg.kind === "relay" && msg.sender ? await this.webhookFor(channel) : null;
+    const hook =
+      this.config.useWebhooks && msg.kind === "relay" && msg.sender ? await this.webhooks.for(channel) : null;
     const bodies = renderDiscordMessage(msg, { webhook: !!hook, jumpBase: jumpBase(channel) });
     const ids: string[] = [];
     try {
@@ -311,28 +286,15 @@ export class DiscordAdapter implements Adapter {
     if (!(this.config.useWebhooks && msg.kind === "relay" && msg.sender)) return undefined;
     const channel = await this.channel(msg.room);
     // Right after a restart the webhook may not be looked up yet; its id is how crier knows its own messages.
-    await this.webhookFor(channel);
+    await this.webhooks.for(channel);
     const bodies = renderDiscordMessage(msg, { webhook: true, jumpBase: jumpBase(channel) });
     const recent = [...(await channel.messages.fetch({ limit: 50 })).values()].reverse();
-    const ids: string[] = [];
-    for (const b of bodies) {
-      const hit = recent.find(
-        (m) =>
-          m.webhookId &&
-          this.ownWebhookIds.has(m.webhookId) &&
-          m.content === b.content &&
-          m.author.username === b.username &&
-          !ids.includes(m.id),
-      );
-      if (!hit) return undefined;
-      ids.push(hit.id);
-    }
-    return ids;
+    return this.webhooks.findSent(recent, bodies);
   }
 
   async edit(room: string, nativeIds: string[], msg: OutgoingMessage): Promise<void> {
     const channel = await this.channel(room);
-    const hook = this.webhooks.get(room);
+    const hook = this.webhooks.known(room);
     const bodies = renderDiscordMessage(msg, { webhook: !!hook, jumpBase: jumpBase(channel) });
     for (const [i, id] of nativeIds.entries()) {
       const content = bodies[i]?.content ?? "\u200b";
