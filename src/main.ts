@@ -1,6 +1,7 @@
 /** Process entry: the crier command line. Each subcommand lives in src/cli/. */
 import { readFileSync } from "node:fs";
 import { Command } from "commander";
+import { registerAppserviceRegistration } from "./cli/appservice-registration.js";
 import { registerBackup } from "./cli/backup.js";
 import { registerCheckConfig } from "./cli/check-config.js";
 import { registerDiscordInvite } from "./cli/discord-invite.js";
@@ -28,6 +29,7 @@ registerRender(program);
 registerTime(program);
 registerSchedule(program);
 registerDiscordInvite(program);
+registerAppserviceRegistration(program);
 registerHealthcheck(program);
 
 await program.parseAsync(process.argv);

@@ -178,3 +178,54 @@ ${extra}`;
     assert.match(problems("timezones:\n  default: Mars/Olympus\n")[0], /"Mars\/Olympus"/);
   });
 });
+
+describe("Matrix account modes", () => {
+  const matrix = (body: string) => `accounts:\n  matrix.hs:\n    homeserver: http://127.0.0.1:8008\n${body}`;
+
+  it("is a bot by default and then needs a token or a password", () => {
+    const cfg = parseConfig(matrix("    accessToken: t\n"), {});
+    assert.equal((cfg.accounts["matrix.hs"] as { mode: string }).mode, "bot");
+    assert.deepEqual(problems(matrix("    rooms: []\n")), [
+      "accounts.matrix.hs: give accessToken, or userId and password",
+    ]);
+  });
+
+  it("takes mode: appservice with its listener, registration and defaults", () => {
+    const cfg = parseConfig(
+      matrix("    mode: appservice\n    appservice: { serverName: example.org, port: 9009, registration: reg.yaml }\n"),
+      {},
+    );
+    const as = (cfg.accounts["matrix.hs"] as { appservice: Record<string, unknown> }).appservice;
+    assert.deepEqual(as, {
+      serverName: "example.org",
+      port: 9009,
+      registration: "reg.yaml",
+      bindAddress: "127.0.0.1",
+      id: "crier",
+      userPrefix: "crier_",
+      botLocalpart: "crier",
+    });
+  });
+
+  it("names what appservice mode lacks or does not use", () => {
+    assert.deepEqual(problems(matrix("    mode: appservice\n")), [
+      "accounts.matrix.hs.appservice: mode: appservice needs appservice: { serverName, port, registration } (see README, Matrix: bot or application service)",
+    ]);
+    const p = problems(
+      matrix(
+        "    mode: appservice\n    appservice: { serverName: example.org, port: 9009, registration: r, userPrefix: Crier_ }\n",
+      ),
+    );
+    assert.deepEqual(p, ["accounts.matrix.hs.appservice.userPrefix: lower-case letters, digits and . _ = - / only"]);
+    assert.deepEqual(
+      problems(
+        matrix(
+          "    mode: appservice\n    accessToken: t\n    appservice: { serverName: example.org, port: 9009, registration: r }\n",
+        ),
+      ),
+      [
+        "accounts.matrix.hs.accessToken: accessToken is not used in appservice mode: crier acts with the registration's as_token",
+      ],
+    );
+  });
+});
