@@ -77,6 +77,28 @@ describe("bridge fidelity across IRC, Matrix and Discord (issue #18)", () => {
     assert.equal(res.status, 200);
     assert.ok((await res.text()).includes(long), "the page holds the whole message");
   });
+
+  it("web on: an image sent on Matrix reaches IRC as a link anyone can open (200, the same bytes, no token)", async () => {
+    const png = Buffer.from(
+      "89504e470d0a1a0a0000000d49484452000000010000000108060000001f15c4890000000d49444154789c6360000002000154a24f5d0000000049454e44ae426082",
+      "hex",
+    );
+    const mxc = await net.mara.upload(png, "image/png", "dot.png");
+    await net.mara.send(net.room, { msgtype: "m.image", body: "dot.png", url: mxc, info: { mimetype: "image/png" } });
+    const line = ThreeNetworks.ircText(await net.waitIrc((t) => /\/matrix-media\//.test(t)));
+    const url = /(http:\/\/\S+\/matrix-media\/[^\s)]+)/.exec(line)?.[1] ?? "";
+    assert.match(url, /\/matrix-media\/matrix\.hs\/localhost\/\w+\/[\w-]{32}\/dot\.png$/, line);
+    const res = await fetch(url); // what an IRC reader's browser does: no Matrix login, no token
+    assert.equal(res.status, 200);
+    assert.equal(res.headers.get("content-type"), "image/png");
+    assert.deepEqual(Buffer.from(await res.arrayBuffer()), png);
+    // Only files crier linked: the same path for another media id is refused.
+    const forged = url.replace(
+      /\/matrix-media\/matrix\.hs\/localhost\/\w+\//,
+      "/matrix-media/matrix.hs/localhost/other/",
+    );
+    assert.equal((await fetch(forged)).status, 404);
+  });
 });
 
 /** 5,000 characters of numbered words, so a cut anywhere shows. */

@@ -24,7 +24,7 @@ import { SyncingClient } from "./client.js";
 import type { MatrixConfig } from "./config.js";
 import { isRefusedLogin, refusedLogin, resolveAccessToken } from "./login.js";
 import { routeSdkLogs } from "./sdk-logs.js";
-import { mediaUrl } from "./media.js";
+import { isMediaToken, mediaKey, mediaUrl } from "./media.js";
 import { renderMatrixContents, renderMatrixEdit } from "./render.js";
 import { redactEvent, type SendHooks, sendEvent } from "./send.js";
 import { StoreStorageProvider } from "./storage.js";
@@ -50,6 +50,8 @@ export class MatrixAdapter implements Adapter {
   private handler: SyncHandler | undefined;
   private roster: MatrixRoster | undefined;
   private sink: EventSink | undefined;
+  /** Signs the media links crier hands to other platforms (media.ts). */
+  private linkKey: Buffer | undefined;
   private readonly tracker = new ConnectionTracker();
   private readonly reconnector = new Reconnector({ maxMs: 60_000 });
   private stopping = false;
@@ -109,6 +111,7 @@ export class MatrixAdapter implements Adapter {
   async start(sink: EventSink): Promise<void> {
     this.sink = sink;
     this.stopping = false;
+    this.linkKey = await mediaKey(this.deps.store, this.account);
     await this.connect();
   }
 
@@ -176,8 +179,9 @@ export class MatrixAdapter implements Adapter {
       mediaUrl: (mxc, name) =>
         mediaUrl(mxc, name, {
           homeserver: this.config.homeserver,
-          publicUrl: this.config.mediaPublicUrl,
+          publicUrl: this.config.mediaPublicUrl ?? this.deps.publicUrl,
           account: this.account,
+          key: this.linkKey,
         }),
       notice: (roomId, text, onceKey) => this.notice(roomId, text, onceKey),
       startedAt,
@@ -323,6 +327,10 @@ export class MatrixAdapter implements Adapter {
   /** `/matrix-media/<account>/…`: media fetched with this account's login, for readers on other platforms. */
   async httpAnswer(path: string) {
     return matrixMediaAnswer(new Map([[this.account, this]]), path);
+  }
+
+  isMediaLink(server: string, mediaId: string, token: string): boolean {
+    return !!this.linkKey && isMediaToken(this.linkKey, this.account, { server, mediaId }, token);
   }
 
   async downloadMedia(server: string, mediaId: string): Promise<{ data: Buffer; contentType: string }> {

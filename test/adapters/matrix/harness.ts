@@ -13,6 +13,7 @@ import { waitUntil } from "../../testbed/ports.js";
 
 export interface Harness {
   adapter: MatrixAdapter;
+  store: SqliteStore;
   events: ChatEvent[];
   messages(): MessageEvent[];
   start(): Promise<void>;
@@ -38,6 +39,7 @@ export async function makeMatrixAdapter(config: Record<string, unknown>, admins:
     });
   const h: Harness = {
     adapter: make(),
+    store,
     events,
     messages: () => events.filter((e): e is MessageEvent => e.kind === "message"),
     async start() {

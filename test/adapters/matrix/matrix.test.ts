@@ -2,6 +2,7 @@
 import assert from "node:assert/strict";
 import { after, before, describe, it } from "node:test";
 import { parseMatrixHtml } from "../../../src/adapters/matrix/html-parse.js";
+import { mediaKey, mediaToken } from "../../../src/adapters/matrix/media.js";
 import { matrixMediaAnswer } from "../../../src/adapters/matrix/media-route.js";
 import type { MessageEvent } from "../../../src/core/model.js";
 import type { RichText } from "../../../src/core/richtext.js";
@@ -170,16 +171,24 @@ describe("Matrix adapter against Synapse", () => {
     const [a] = e.attachments ?? [];
     assert.equal(a.name, "dot.png");
     assert.match(a.url, /\/_matrix\/client\/v1\/media\/download\/localhost\/\w+\/dot\.png$/);
-    const path = `/matrix-media/matrix.test/localhost/${mxc.split("/").pop()}/dot.png`;
+    // Through crier's web server, with the file's token (the link crier makes when its web server is public).
+    const mediaId = mxc.split("/").pop()!;
+    const token = mediaToken(await mediaKey(h.store, "matrix.test"), "matrix.test", { server: "localhost", mediaId });
+    const path = `/matrix-media/matrix.test/localhost/${mediaId}/${token}/dot.png`;
     const answer = await matrixMediaAnswer(new Map([["matrix.test", h.adapter]]), path);
     assert.equal(answer?.status, 200);
     assert.equal(answer?.headers["content-type"], "image/png");
     assert.deepEqual(answer?.body, png);
-    const missing = await matrixMediaAnswer(
-      new Map([["matrix.test", h.adapter]]),
-      "/matrix-media/matrix.test/localhost/nope",
-    );
+    const adapters = new Map([["matrix.test", h.adapter]]);
+    const missing = await matrixMediaAnswer(adapters, `/matrix-media/matrix.test/localhost/nope/${token}`);
     assert.equal(missing?.status, 404);
+    // Any other file, or this one with a made-up token, is not served: crier is no open proxy to its login's media.
+    const forged = `/matrix-media/matrix.test/localhost/${mediaId}/${"A".repeat(32)}/dot.png`;
+    assert.equal((await matrixMediaAnswer(adapters, forged))?.status, 404);
+    assert.equal(
+      await matrixMediaAnswer(adapters, `/matrix-media/matrix.test/localhost/${mediaId}/dot.png`),
+      undefined,
+    );
   });
 
   it("a send retried with the same idempotency key appears once", async () => {

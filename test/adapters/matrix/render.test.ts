@@ -2,7 +2,7 @@
 import assert from "node:assert/strict";
 import { describe, it } from "node:test";
 import { toChatEvent, stripReplyFallback } from "../../../src/adapters/matrix/inbound.js";
-import { mediaUrl } from "../../../src/adapters/matrix/media.js";
+import { mediaToken, mediaUrl } from "../../../src/adapters/matrix/media.js";
 import { matrixPlatform } from "../../../src/adapters/matrix/index.js";
 import { renderMatrixContents, renderMatrixEdit } from "../../../src/adapters/matrix/render.js";
 import type { OutgoingMessage } from "../../../src/core/adapter.js";
@@ -174,10 +174,17 @@ describe("Matrix inbound", () => {
         size: 42,
       },
     ]);
+    const key = Buffer.alloc(32, 7);
+    const token = mediaToken(key, "matrix", { server: "s", mediaId: "Id" });
+    assert.match(token, /^[A-Za-z0-9_-]{32}$/);
     assert.equal(
-      mediaUrl("mxc://s/Id", "a b.txt", { homeserver: "https://hs", publicUrl: "https://crier.example/" }),
-      "https://crier.example/matrix-media/matrix/s/Id/a%20b.txt",
+      mediaUrl("mxc://s/Id", "a b.txt", { homeserver: "https://hs", publicUrl: "https://crier.example/", key }),
+      `https://crier.example/matrix-media/matrix/s/Id/${token}/a%20b.txt`,
     );
+    assert.notEqual(mediaToken(key, "matrix", { server: "s", mediaId: "Other" }), token, "one token per file");
+    assert.notEqual(mediaToken(Buffer.alloc(32, 8), "matrix", { server: "s", mediaId: "Id" }), token, "per key");
+    // Without the link key (not loaded yet) no crier link is made: the homeserver's own URL is the fallback.
+    assert.match(mediaUrl("mxc://s/Id", "x", { homeserver: "https://hs", publicUrl: "https://c" })!, /^https:\/\/hs\//);
     assert.equal(mediaUrl("mxc://s/../etc", "x", { homeserver: "https://hs" }), undefined);
   });
 });
