@@ -191,9 +191,13 @@ export class Relay {
     if (op === "delete" && (!orig.isOrigin || orig.authorKey !== userKey(event.sender))) return;
     const id = "id" in event ? String(event.id) : `${event.targetId}:${op}`;
     const items: OutboxItem[] = [];
-    for (const { target } of this.routes(event.room, event.sender)) {
+    for (const { target, link } of this.routes(event.room, event.sender)) {
       const caps = this.caps(target.account);
-      if (op === "delete" ? !caps.delete : !caps.reactions) continue;
+      if (op === "delete" ? !caps.delete : !caps.reactions) {
+        if (this.app.config.links.find((l) => l.name === link)?.describeChanges)
+          items.push(describedChange(event, op, emoji, orig.excerpt, target, messageKey(event.room, id)));
+        continue;
+      }
       const message: OutgoingMessage = {
         room: target.room,
         body: [],
@@ -304,6 +308,33 @@ export class Relay {
   adapterFor(room: RoomRef): Adapter | undefined {
     return this.app.adapters.get(room.account);
   }
+}
+
+/** A delete or a reaction told as a line, where the target cannot show it natively (`describeChanges`). */
+function describedChange(
+  event: { sender: UserRef },
+  op: "delete" | "react",
+  emoji: string | undefined,
+  excerpt: string,
+  target: RoomRef,
+  key: string,
+): OutboxItem {
+  const who = event.sender.name.replace(/\s+/g, " ").trim().slice(0, 80);
+  const quote = excerpt.replace(/\s+/g, " ").trim().slice(0, 60);
+  const said =
+    op === "delete"
+      ? `(${who} deleted a message)`
+      : `${who} reacted ${(emoji ?? "?").slice(0, 16)} to ‹${quote}${excerpt.length > 60 ? "…" : ""}›`;
+  return {
+    account: target.account,
+    lane: "relay",
+    message: {
+      room: target.room,
+      body: [text(said)],
+      kind: "notice",
+      idempotencyKey: `relay-${op}-said:${key}->${target.account}/${target.room}`,
+    },
+  };
 }
 
 /** One line for the other rooms; what strangers chose (reasons, topics, names) is cut short. */

@@ -11,7 +11,7 @@ import { CHANNEL, MATRIX, ThreeNetworks } from "./three/testbed.js";
 describe("bridge fidelity across IRC, Matrix and Discord (issue #18)", () => {
   /** Read each time crier starts: the web server is switched on for the second half. */
   const extra: Record<string, unknown> = { timezones: { world: ["UTC", "Europe/Berlin"] } };
-  const net = new ThreeNetworks({ extra });
+  const net = new ThreeNetworks({ extra, linkOptions: { describeChanges: true } });
   let say: Answers;
   before(async () => {
     await net.start();
@@ -46,6 +46,23 @@ describe("bridge fidelity across IRC, Matrix and Discord (issue #18)", () => {
     await say.everywhere(mark, /^(?!.*!time).*17:00 UTC.*→/);
     assert.ok(!say.discordSince(mark).some((t) => t.includes("04:00 UTC")));
     assert.ok(!(await net.matrixFromCrier()).some((e) => String(e.content.body).includes("04:00 UTC")));
+  });
+
+  it("describeChanges: a Matrix reaction and delete are told on IRC as lines; Discord reacts and deletes natively", async () => {
+    const eventId = await net.mara.sendText(net.room, "a message soon taken back");
+    await net.waitIrc((t) => t.includes("a message soon taken back"));
+    const copy = await net.waitDiscord((m) => m.content.includes("a message soon taken back"));
+    const mark = say.mark();
+    await net.mod.send(
+      net.room,
+      { "m.relates_to": { rel_type: "m.annotation", event_id: eventId, key: "👍" } },
+      "m.reaction",
+    );
+    assert.match(await say.onIrc(mark, /reacted 👍 to ‹a message soon taken back›$/), /^moddy/);
+    await net.mara.redact(net.room, eventId);
+    await say.onIrc(mark, /^\(mara.*deleted a message\)$/);
+    const left = () => net.discord.world.messages.get(net.channelId) ?? [];
+    await waitUntil("the Discord copy deleted", () => !left().some((m) => m.id === copy.id));
   });
 
   it("web off: a 5,000-character Matrix message reaches IRC as an excerpt plus the matrix.to permalink of the original", async () => {

@@ -19,6 +19,11 @@ export const linkSchema = z.strictObject({
   paused: z.boolean().default(false),
   /** crier's public answers to commands said in a room of this link go to every room of it (default true). */
   answersEverywhere: z.boolean().optional(),
+  /**
+   * Where a platform can neither delete a relayed copy nor show a reaction (IRC), say it in a line instead:
+   * "(alice deleted a message)", "alice reacted 👍 to ‹excerpt›". Off by default (it is noise to many rooms).
+   */
+  describeChanges: z.boolean().optional(),
 });
 
 export const linksSchema = z.array(linkSchema).default([]);

@@ -38,6 +38,8 @@ export interface ThreeOptions {
   ircServices?: boolean;
   /** Show crier's answers in every linked room (the default) or only in the asker's. */
   answersEverywhere?: boolean;
+  /** More settings of the link (describeChanges, senderTemplate, …). */
+  linkOptions?: Record<string, unknown>;
 }
 
 export class ThreeNetworks {
@@ -130,6 +132,7 @@ export class ThreeNetworks {
           name: "devel",
           membership: this.opts.linkMembership ?? false,
           ...(this.opts.answersEverywhere === false ? { answersEverywhere: false } : {}),
+          ...this.opts.linkOptions,
           rooms: [
             { account: IRC, room: CHANNEL },
             { account: MATRIX, room: this.room },
