@@ -221,16 +221,8 @@ export class Relay {
   }
 
   private async relayMembership(event: MembershipEvent, said: string, keyKind: string, keyTail = ""): Promise<void> {
-    const items: OutboxItem[] = this.membershipRoutes(event).map(({ target }) => ({
-      account: target.account,
-      lane: "relay",
-      message: {
-        room: target.room,
-        body: [text(said)],
-        kind: "notice",
-        idempotencyKey: `${keyKind}:${event.room.account}/${event.room.room}/${event.user.id}/${event.at.getTime()}${keyTail}->${target.account}/${target.room}`,
-      },
-    }));
+    const source = `${event.room.account}/${event.room.room}/${event.user.id}/${event.at.getTime()}${keyTail}`;
+    const items = this.membershipRoutes(event).map(({ target }) => relayedNotice(target, said, `${keyKind}:${source}`));
     if (items.length) await this.app.outbox.enqueue(items);
   }
 
@@ -325,6 +317,11 @@ function describedChange(
     op === "delete"
       ? `(${who} deleted a message)`
       : `${who} reacted ${(emoji ?? "?").slice(0, 16)} to ‹${quote}${excerpt.length > 60 ? "…" : ""}›`;
+  return relayedNotice(target, said, `relay-${op}-said:${key}`);
+}
+
+/** A line crier says in a room on someone's behalf (membership, a described change), in the relay lane. */
+function relayedNotice(target: RoomRef, said: string, key: string): OutboxItem {
   return {
     account: target.account,
     lane: "relay",
@@ -332,7 +329,7 @@ function describedChange(
       room: target.room,
       body: [text(said)],
       kind: "notice",
-      idempotencyKey: `relay-${op}-said:${key}->${target.account}/${target.room}`,
+      idempotencyKey: `${key}->${target.account}/${target.room}`,
     },
   };
 }

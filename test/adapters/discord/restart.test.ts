@@ -13,6 +13,22 @@ import { waitUntil } from "../../testbed/ports.js";
 
 describe("Discord back-fill across a crier restart", () => {
   const fake = new FakeDiscord();
+  /** A console room linked to one Discord channel (`discord` adds to the Discord account's settings). */
+  const config = (channel: string, discord: Record<string, unknown> = {}) => ({
+    accounts: {
+      console: { user: "op", rooms: ["a"] },
+      "discord.test": { token: fake.token, api: fake.api, guild: fake.world.guildId, channels: [channel], ...discord },
+    },
+    links: [
+      {
+        name: "devel",
+        rooms: [
+          { account: "console", room: "a" },
+          { account: "discord.test", room: channel },
+        ],
+      },
+    ],
+  });
   const stateDir = mkdtempSync(join(tmpdir(), "crier-discord-restart-"));
   let t: TestApp | undefined;
   after(async () => {
@@ -26,24 +42,7 @@ describe("Discord back-fill across a crier restart", () => {
     const alice = fake.world.addUser("alice");
     fake.post(channel, alice, "said before crier ever ran");
     const start = async () => {
-      t = await makeTestApp(
-        {
-          accounts: {
-            console: { user: "op", rooms: ["a"] },
-            "discord.test": { token: fake.token, api: fake.api, guild: fake.world.guildId, channels: [channel] },
-          },
-          links: [
-            {
-              name: "devel",
-              rooms: [
-                { account: "console", room: "a" },
-                { account: "discord.test", room: channel },
-              ],
-            },
-          ],
-        },
-        { stateDir },
-      );
+      t = await makeTestApp(config(channel), { stateDir });
       await waitUntil("discord connected", () => t!.app.ctx.adapters.get("discord.test")!.state() === "connected");
     };
     await start();
@@ -79,24 +78,7 @@ describe("Discord back-fill across a crier restart", () => {
     const alice = [...fake.world.users.values()].find((u) => u.username === "alice")!;
     await t!.close();
     for (let i = 0; i < 1100; i++) fake.post(channel, alice, `long gap ${i}`);
-    t = await makeTestApp(
-      {
-        accounts: {
-          console: { user: "op", rooms: ["a"] },
-          "discord.test": { token: fake.token, api: fake.api, guild: fake.world.guildId, channels: [channel] },
-        },
-        links: [
-          {
-            name: "devel",
-            rooms: [
-              { account: "console", room: "a" },
-              { account: "discord.test", room: channel },
-            ],
-          },
-        ],
-      },
-      { stateDir },
-    );
+    t = await makeTestApp(config(channel), { stateDir });
     await waitUntil(
       "all 1,100 relayed",
       () => t!.console.sent.filter((s) => s.text.startsWith("long gap")).length >= 1100,
@@ -114,30 +96,7 @@ describe("Discord back-fill across a crier restart", () => {
     const alice = [...fake.world.users.values()].find((u) => u.username === "alice")!;
     await t!.close();
     for (let i = 0; i < 5; i++) fake.post(channel, alice, `unreadable ${i}`);
-    t = await makeTestApp(
-      {
-        accounts: {
-          console: { user: "op", rooms: ["a"] },
-          "discord.test": {
-            token: fake.token,
-            api: fake.api,
-            guild: fake.world.guildId,
-            channels: [channel],
-            backfillLimit: "0s",
-          },
-        },
-        links: [
-          {
-            name: "devel",
-            rooms: [
-              { account: "console", room: "a" },
-              { account: "discord.test", room: channel },
-            ],
-          },
-        ],
-      },
-      { stateDir },
-    );
+    t = await makeTestApp(config(channel, { backfillLimit: "0s" }), { stateDir });
     const notice = await t!.console.waitFor((s) => /could not be recovered/.test(s.text));
     assert.match(
       notice.text,
