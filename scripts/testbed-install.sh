@@ -7,6 +7,9 @@ command -v inspircd >/dev/null 2>&1 || [ -x /usr/sbin/inspircd ] || need_apt+=(i
 # Atheme: the services (NickServ, SASL) that give the IRC identity tests real accounts.
 [ -x /usr/bin/atheme-services ] || need_apt+=(atheme-services)
 command -v chromium >/dev/null 2>&1 || need_apt+=(chromium)
+# A real IRC client, run in tmux, to see what its users see (highlights).
+command -v irssi >/dev/null 2>&1 || need_apt+=(irssi)
+command -v tmux >/dev/null 2>&1 || need_apt+=(tmux)
 if [ ${#need_apt[@]} -gt 0 ]; then
   echo "testbed: installing ${need_apt[*]} (apt)"
   export DEBIAN_FRONTEND=noninteractive
