@@ -28,6 +28,11 @@ export interface Capabilities {
   combinesLines?: { maxLines: number; maxChars: number };
   /** Times can be written as reader-local markers (Discord `<t:…>`); templates use this to pick a form. */
   localTimeMarkers: boolean;
+  /**
+   * The pace one room takes crier's lines at, when the platform imposes one (IRC's flood protection); a flood
+   * beyond what that pace carries in the link's `floodBacklog` is folded (relay/flood.ts).
+   */
+  linesPerMinute?: number;
 }
 
 /** What the core assumes of an account it cannot reach (no adapter): nothing beyond plain text. */

@@ -6,11 +6,13 @@
 import { type Adapter, type Capabilities, NO_CAPABILITIES, type OutgoingMessage } from "../core/adapter.js";
 import type { AppContext } from "../core/context.js";
 import type { ChatEvent, EditEvent, MembershipEvent, MessageEvent, RoomRef, UserRef } from "../core/model.js";
-import { userKey } from "../core/model.js";
+import { roomKey, userKey } from "../core/model.js";
 import { type RichText, text, walk } from "../core/richtext.js";
 import type { OutboxItem } from "../delivery/outbox.js";
 import { isIgnored, linksOf, type Route, routesFrom } from "./links.js";
+import { FloodGuard, type FoldedRun, floodBacklogMs, foldLine } from "./flood.js";
 import { MembershipCoalescer } from "./membership-noise.js";
+import { describedChange, membershipText, relayedNotice } from "./notices.js";
 import { addressFor, findAddressees, type TargetOf } from "./mentions.js";
 import { MessageMap, messageKey } from "./message-map.js";
 import { type Present, SenderNames } from "./names.js";
@@ -28,6 +30,8 @@ export class Relay {
   private paused = new Set<string>();
   /** One person's joins, parts and nick changes in a burst become one line. */
   private readonly noise: MembershipCoalescer;
+  /** Floods into paced rooms (IRC) are folded into one line per sender (flood.ts). */
+  private readonly floods: FloodGuard;
 
   constructor(private readonly app: AppContext) {
     this.map = new MessageMap(app.store);
@@ -42,6 +46,26 @@ export class Relay {
       (last, said, key) => this.relayMembership(last, said, "relay-coalesced", `/${key}`),
       10_000,
       (err) => app.log.warn({ err }, "could not relay a membership summary"),
+    );
+    this.floods = new FloodGuard(
+      () => app.clock.now(),
+      (run) => void this.sayFolded(run).catch((err) => app.log.warn({ err }, "could not say a flood's fold line")),
+    );
+  }
+
+  /** The fold line in the flooded room, counted, and admins told once per flood. */
+  private async sayFolded(run: FoldedRun): Promise<void> {
+    const key = `${roomKey(run.origin)}/${userKey(run.sender)}/${run.firstAt}`;
+    this.app.metrics.inc(
+      "crier_folded_messages_total",
+      "relayed messages folded into one line by the flood policy",
+      { account: run.target.account },
+      run.count,
+    );
+    await this.app.outbox.enqueue([relayedNotice(run.target, foldLine(run), `relay-fold:${key}`)]);
+    await this.app.warnAdmins(
+      `flood: ${run.count} messages from ${run.sender.name} (${run.origin.account}) folded into one line in ${run.target.account}/${run.target.room}`,
+      `flood:${key}->${roomKey(run.target)}`,
     );
   }
 
@@ -115,7 +139,8 @@ export class Relay {
     const msgKey = messageKey(event.room, event.id);
     const originalUrl = this.adapterFor(event.room)?.permalink?.(event.room.room, event.id);
     const items: OutboxItem[] = [];
-    for (const { target } of routes) {
+    const paced: { item: OutboxItem; target: RoomRef; backlogMs: number }[] = [];
+    for (const { target, link } of routes) {
       const { body, allowed } = translate(target);
       let reply: ReplyContext | undefined;
       if (replied)
@@ -136,7 +161,9 @@ export class Relay {
         allowedMentions: allowed,
         originalUrl,
       });
-      items.push({ account: target.account, message, ref: msgKey });
+      const item: OutboxItem = { account: target.account, message, ref: msgKey };
+      items.push(item);
+      paced.push({ item, target, backlogMs: floodBacklogMs(this.app.config.links.find((l) => l.name === link)) });
     }
     await this.app.store.tx(async (tx) => {
       const fresh = await this.map.recordOrigin(
@@ -150,7 +177,22 @@ export class Relay {
         },
         tx,
       );
-      if (fresh) await this.app.outbox.enqueue(items, tx);
+      if (!fresh) return;
+      const admitted = paced.filter(({ target, backlogMs }) =>
+        this.floods.admit(
+          target,
+          event.sender,
+          event.room,
+          originalUrl,
+          this.caps(target.account).linesPerMinute,
+          backlogMs,
+        ),
+      );
+      if (admitted.length)
+        await this.app.outbox.enqueue(
+          admitted.map((p) => p.item),
+          tx,
+        );
     });
   }
 
@@ -228,6 +270,7 @@ export class Relay {
 
   stop(): void {
     this.noise.stop();
+    this.floods.close();
   }
 
   /**
@@ -300,46 +343,4 @@ export class Relay {
   adapterFor(room: RoomRef): Adapter | undefined {
     return this.app.adapters.get(room.account);
   }
-}
-
-/** A delete or a reaction told as a line, where the target cannot show it natively (`describeChanges`). */
-function describedChange(
-  event: { sender: UserRef },
-  op: "delete" | "react",
-  emoji: string | undefined,
-  excerpt: string,
-  target: RoomRef,
-  key: string,
-): OutboxItem {
-  const who = event.sender.name.replace(/\s+/g, " ").trim().slice(0, 80);
-  const quote = excerpt.replace(/\s+/g, " ").trim().slice(0, 60);
-  const said =
-    op === "delete"
-      ? `(${who} deleted a message)`
-      : `${who} reacted ${(emoji ?? "?").slice(0, 16)} to ‹${quote}${excerpt.length > 60 ? "…" : ""}›`;
-  return relayedNotice(target, said, `relay-${op}-said:${key}`);
-}
-
-/** A line crier says in a room on someone's behalf (membership, a described change), in the relay lane. */
-function relayedNotice(target: RoomRef, said: string, key: string): OutboxItem {
-  return {
-    account: target.account,
-    lane: "relay",
-    message: {
-      room: target.room,
-      body: [text(said)],
-      kind: "notice",
-      idempotencyKey: `${key}->${target.account}/${target.room}`,
-    },
-  };
-}
-
-/** One line for the other rooms; what strangers chose (reasons, topics, names) is cut short. */
-function membershipText(e: MembershipEvent): string {
-  const cut = (s: string | undefined, n: number) => (s ?? "").replace(/\s+/g, " ").trim().slice(0, n);
-  const who = cut(e.user.name, 80);
-  if (e.kind === "nick") return `${who} is now known as ${cut(e.newName, 80)}`;
-  if (e.kind === "topic") return `${who} set the topic: ${cut(e.topic, 300)}`;
-  const reason = cut(e.reason, 100);
-  return `${who} ${e.kind === "join" ? "joined" : "left"}${reason ? ` (${reason})` : ""}`;
 }

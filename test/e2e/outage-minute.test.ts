@@ -13,7 +13,8 @@ const OUTAGE_MS = Number(process.env.CRIER_OUTAGE_MS ?? 60_000);
 const COUNT = 30;
 
 describe("every network away for a minute", () => {
-  const net = new ThreeNetworks({ linkConsole: true, ircHistoryLines: 500 });
+  // Every message must arrive, so no flood folding here (folding: flood-fold.test.ts).
+  const net = new ThreeNetworks({ linkConsole: true, ircHistoryLines: 500, linkOptions: { floodBacklog: "off" } });
   before(async () => {
     await net.start();
     await net.startApp();

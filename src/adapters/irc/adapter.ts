@@ -38,16 +38,7 @@ const HISTORY_SETTLE_MS = 1_500;
 const WHO_TIMEOUT_MS = 15_000;
 
 export class IrcAdapter implements Adapter {
-  readonly capabilities: Capabilities = {
-    edit: false,
-    delete: false,
-    replies: false,
-    reactions: false,
-    impersonate: false,
-    threads: false,
-    maxBytes: 512,
-    localTimeMarkers: false,
-  };
+  readonly capabilities: Capabilities;
   private client: IrcEvent;
   private queue: PacedQueue;
   private readonly connection: IrcConnection;
@@ -67,6 +58,18 @@ export class IrcAdapter implements Adapter {
     private readonly config: IrcConfig,
     private readonly deps: AdapterDeps,
   ) {
+    this.capabilities = {
+      edit: false,
+      delete: false,
+      replies: false,
+      reactions: false,
+      impersonate: false,
+      threads: false,
+      maxBytes: 512,
+      localTimeMarkers: false,
+      // The paced queue is shared by the account's rooms; one room may use all of it.
+      linesPerMinute: 60_000 / config.lineIntervalMs,
+    };
     this.queue = new PacedQueue((line) => this.writeNow(line), config.burst, config.lineIntervalMs);
     this.membership = new Membership({
       account,

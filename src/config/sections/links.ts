@@ -1,4 +1,5 @@
 import { z } from "zod";
+import { parseDuration } from "../../core/duration.js";
 
 export const linkRoomSchema = z.strictObject({
   account: z.string().min(1),
@@ -24,6 +25,14 @@ export const linkSchema = z.strictObject({
    * "(alice deleted a message)", "alice reacted 👍 to ‹excerpt›". Off by default (it is noise to many rooms).
    */
   describeChanges: z.boolean().optional(),
+  /**
+   * How much of a paced room's time (IRC: one line per interval) a flood may queue before the rest is folded
+   * into one line per sender with a link to the first folded message (default 30s; `off` relays everything).
+   */
+  floodBacklog: z
+    .string()
+    .refine((v) => v === "off" || parseDuration(v) !== undefined, "a duration such as 30s, or off")
+    .optional(),
 });
 
 export const linksSchema = z.array(linkSchema).default([]);

@@ -33,7 +33,8 @@ export type Part = "throughput" | "failing-room" | "burst" | "nicks";
 /** The delivery acceptance tests, split over two files so each file stays within the runner's time limit. */
 export function deliverySuite(parts: Part[]) {
   describe(`delivery at the platforms' speed (real InspIRCd + Synapse): ${parts.join(", ")}`, () => {
-    const net = new ThreeNetworks({ linkMembership: true });
+    // Every message must arrive, so no flood folding here (folding: test/e2e/flood-fold.test.ts).
+    const net = new ThreeNetworks({ linkMembership: true, linkOptions: { floodBacklog: "off" } });
     let proxy: LossyProxy;
     let t: TestApp;
     let opsRoom: string;

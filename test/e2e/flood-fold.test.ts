@@ -1,0 +1,54 @@
+/**
+ * The flood policy through real servers (issue #23): InspIRCd at its real pace (one line a second after a burst),
+ * a link with a 10 s flood backlog. A 40-message flood from Matrix takes one sender's share on IRC (5 lines), the
+ * rest becomes one line with a link to the first folded message; Discord, which combines a backlog, gets all 40;
+ * an answer is never folded; once the flood is over the sender is relayed again.
+ */
+import assert from "node:assert/strict";
+import { after, before, describe, it } from "node:test";
+import { waitUntil } from "../testbed/ports.js";
+import { Answers } from "./three/answers.js";
+import { parseArrivals } from "./three/tally.js";
+import { CHANNEL, ThreeNetworks } from "./three/testbed.js";
+
+describe("flood folding into a paced IRC channel (real InspIRCd + Synapse + fake Discord)", () => {
+  const net = new ThreeNetworks({ ircLineIntervalMs: 1000, linkOptions: { floodBacklog: "10s" } });
+  before(async () => {
+    await net.start();
+    await net.startApp();
+  });
+  after(() => net.stop());
+
+  it("40 messages from one Matrix sender: 5 lines and one fold line on IRC, all 40 on Discord, !ping answered", async () => {
+    const say = new Answers(net);
+    const mark = say.mark();
+    for (let i = 0; i < 40; i++) await net.mara.sendText(net.room, `mara-${i}`);
+    net.ivan.say(CHANNEL, "!ping");
+    const fold = await say.onIrc(mark, /more messages from .*not relayed here \(flood\)/, 30_000);
+    assert.match(
+      fold,
+      /^… 35 more messages from mara\S* on matrix\.hs not relayed here \(flood\): https:\/\/matrix\.to\/#\/!/,
+    );
+    await say.onIrc(mark, /^pong$/);
+    const onIrc = say.ircSince(mark).flatMap((t) => parseArrivals(t.replace(/^<[^>]+> /, "")));
+    assert.deepEqual(
+      onIrc.filter((a) => a.sender === "mara").map((a) => a.n),
+      [0, 1, 2, 3, 4],
+    );
+    await waitUntil("all 40 on Discord", () => {
+      const got = new Set(
+        net
+          .discordFromCrier()
+          .flatMap((m) => parseArrivals(m.content))
+          .map((a) => a.n),
+      );
+      return got.size >= 40;
+    });
+  });
+
+  it("once the flood is over, the sender is relayed again", async () => {
+    await new Promise((r) => setTimeout(r, 2_500)); // the sender's share refills at half the pace: a line per 2 s
+    await net.mara.sendText(net.room, "after the flood");
+    await net.waitIrc((t) => t.includes("after the flood"), 30_000);
+  });
+});
