@@ -5,6 +5,7 @@ import { mkdtempSync, rmSync } from "node:fs";
 import { tmpdir } from "node:os";
 import { join } from "node:path";
 import { describe, it } from "node:test";
+import { waitUntil } from "../testbed/ports.js";
 
 function startDaemon(stateDir: string) {
   const child = spawn(
@@ -24,17 +25,8 @@ function startDaemon(stateDir: string) {
   });
   // Generous: on a busy machine the first start (tsx transpiling every source) alone can take many seconds.
   const waitFor = (re: RegExp, ms = 60_000) =>
-    new Promise<void>((resolve, reject) => {
-      const t = setInterval(() => {
-        if (re.test(out)) {
-          clearInterval(t);
-          resolve();
-        }
-      }, 20);
-      setTimeout(() => {
-        clearInterval(t);
-        reject(new Error(`no ${re} in output within ${ms} ms; stdout: ${out}; stderr: ${err}`));
-      }, ms);
+    waitUntil(`${re} in the output`, () => re.test(out), ms).catch((e: Error) => {
+      throw new Error(`${e.message}; stdout: ${out}; stderr: ${err}`);
     });
   const exited = new Promise<number | null>((resolve) => child.on("exit", (code) => resolve(code)));
   return { child, waitFor, exited, output: () => out };

@@ -4,6 +4,7 @@ import type { ChatEvent } from "../../../src/core/model.js";
 import { toPlain } from "../../../src/core/richtext.js";
 import { MAX_MENTION_LOOKUPS } from "../../../src/relay/relay.js";
 import { makeTestApp, type TestApp } from "../../helpers/app.js";
+import { waitUntil } from "../../testbed/ports.js";
 
 const config = {
   accounts: {
@@ -22,14 +23,6 @@ const config = {
       ignore: ["console:otherbridge"],
     },
   ],
-};
-
-const waitUntil = async (pred: () => boolean, ms = 3000) => {
-  const end = Date.now() + ms;
-  while (!pred()) {
-    if (Date.now() > end) throw new Error("condition not met in time");
-    await new Promise((r) => setTimeout(r, 10));
-  }
 };
 
 describe("relay between linked rooms (console doubles, real store and outbox)", () => {
@@ -98,7 +91,7 @@ describe("relay between linked rooms (console doubles, real store and outbox)", 
       body: [{ t: "text", text: "typo fixed" }],
       at: new Date(),
     });
-    await waitUntil(() => b().edits.some((x) => x.text === "typo fixed"));
+    await waitUntil("the edit on b", () => b().edits.some((x) => x.text === "typo fixed"), 3_000);
     const edit = b().edits.find((x) => x.text === "typo fixed")!;
     assert.deepEqual(edit.nativeIds, [copy.nativeId]);
     assert.ok(!b().edits.some((x) => x.text === "hijacked" || x.text === "other room"));
@@ -110,7 +103,7 @@ describe("relay between linked rooms (console doubles, real store and outbox)", 
       at: new Date(),
     });
     await handle({ kind: "delete", room: e.room, sender, targetId: e.id, at: new Date() });
-    await waitUntil(() => b().deletes.length === 1);
+    await waitUntil("the delete on b", () => b().deletes.length === 1, 3_000);
     assert.deepEqual(b().deletes[0].nativeIds, [copy.nativeId]);
   });
 
@@ -156,7 +149,7 @@ describe("relay between linked rooms (console doubles, real store and outbox)", 
       emoji: "👍",
       at: new Date(),
     });
-    await waitUntil(() => t.console.reactions.length === 1);
+    await waitUntil("the reaction", () => t.console.reactions.length === 1, 3_000);
     assert.deepEqual(t.console.reactions[0], { room: "a", nativeId: e.id, emoji: "👍" });
   });
 
