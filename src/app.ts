@@ -22,8 +22,7 @@ import { pasteMigrations } from "./services/pastes.js";
 import { applyConfig, type ReloadOutcome, type ReloadTarget, reloadFromFile } from "./reload.js";
 import { InstanceLock } from "./store/instance-lock.js";
 import { migrate } from "./store/migrate.js";
-import { PostgresStore } from "./store/postgres.js";
-import { SqliteStore } from "./store/sqlite.js";
+import { openStore } from "./store/open.js";
 import type { Migration, Store } from "./store/store.js";
 
 export interface AppOptions {
@@ -45,11 +44,6 @@ export function resolveStateDir(cliDir: string | undefined, config: Config): str
   const dir =
     cliDir ?? config.stateDir ?? (process.env.XDG_STATE_HOME ? join(process.env.XDG_STATE_HOME, "crier") : "./data");
   return isAbsolute(dir) ? dir : resolve(dir);
-}
-
-export function openStore(config: Config, stateDir: string): Store {
-  if (config.store.kind === "postgres") return new PostgresStore(config.store.url!, config.store.schema);
-  return new SqliteStore(isAbsolute(config.store.file) ? config.store.file : join(stateDir, config.store.file));
 }
 
 export const coreMigrations: Migration[] = [
@@ -166,7 +160,7 @@ export class App {
     lock.acquire();
     let store: Store | undefined;
     try {
-      store = openStore(opts.config, stateDir);
+      store = await openStore(opts.config, stateDir);
       const features = buildFeatures();
       const all = [...features.all, ...(opts.extraFeatures ?? [])];
       await migrate(store, [

@@ -1,6 +1,7 @@
 import type { Command } from "commander";
-import { openStore, resolveStateDir } from "../app.js";
+import { resolveStateDir } from "../app.js";
 import { loadConfig } from "../config/load.js";
+import { openStore } from "../store/open.js";
 import { DEFAULT_CONFIG, fail } from "./common.js";
 
 export function registerBackup(program: Command): void {
@@ -13,7 +14,7 @@ export function registerBackup(program: Command): void {
     .action(async (file: string, opts: { config: string; stateDir?: string }) => {
       try {
         const { config } = loadConfig(opts.config);
-        const store = openStore(config, resolveStateDir(opts.stateDir, config));
+        const store = await openStore(config, resolveStateDir(opts.stateDir, config));
         await store.backup(file);
         await store.close();
         process.stdout.write(`backup written to ${file}\n`);

@@ -12,6 +12,7 @@ import { parseIrc } from "../../src/adapters/irc/format.js";
 import { renderIrcMessage } from "../../src/adapters/irc/render.js";
 import { UserError } from "../../src/core/errors.js";
 import { parseFeed } from "../../src/features/advisories/feed.js";
+import { XMLParser } from "fast-xml-parser";
 import { parseOsvDocument } from "../../src/features/advisories/osv.js";
 import { buildFeatures } from "../../src/features/index.js";
 
@@ -154,7 +155,7 @@ export const parserTargets: FuzzTarget[] = [
       fc.jsonValue({ maxDepth: 4 }).map((v) => JSON.stringify(v)),
     ),
     check(input) {
-      for (const parse of [parseFeed, parseOsvDocument]) {
+      for (const parse of [(s: string) => parseFeed(s, XMLParser), parseOsvDocument]) {
         try {
           parse(input as string);
         } catch (err) {

@@ -14,7 +14,11 @@ import { Outbox } from "../../src/delivery/outbox.js";
 import { SystemClock } from "../../src/services/clock.js";
 import { Identity } from "../../src/services/identity.js";
 import { migrate } from "../../src/store/migrate.js";
+import { openStore } from "../../src/store/open.js";
 import { PostgresStore } from "../../src/store/postgres.js";
+import { parseConfig } from "../../src/config/load.js";
+import { tmpdir } from "node:os";
+import { stringify } from "yaml";
 
 const URL = process.env.CRIER_TEST_PG ?? "postgres://postgres@127.0.0.1:5432/postgres";
 const schema = `crier_test_${randomBytes(4).toString("hex")}`;
@@ -45,6 +49,20 @@ describe("postgres store", () => {
     assert.ok(all.some((m) => messageMapMigrations.includes(m)));
     assert.equal((await migrate(store, all)).length, all.length);
     assert.deepEqual(await migrate(store, all), []);
+  });
+
+  it("is what the store factory opens (loading pg on demand) for store.kind postgres", async () => {
+    const config = parseConfig(
+      stringify({ accounts: { console: { user: "op", rooms: ["c"] } }, store: { kind: "postgres", url: URL, schema } }),
+      {},
+    );
+    const opened = await openStore(config, tmpdir());
+    try {
+      assert.equal(opened.dialect, "postgres");
+      assert.deepEqual(await opened.get("SELECT current_schema() AS s"), { s: schema });
+    } finally {
+      await opened.close();
+    }
   });
 
   it("rolls back a failed transaction", async () => {

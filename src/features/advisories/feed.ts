@@ -1,8 +1,9 @@
 /**
  * RSS 2.0, Atom and JSON Feed. XML goes through fast-xml-parser with entity processing off, after a refusal of any
- * DOCTYPE or ENTITY declaration (entity-expansion bombs), and the number of items read is bounded.
+ * DOCTYPE or ENTITY declaration (entity-expansion bombs), and the number of items read is bounded. The XML parser is
+ * imported when a feed is first polled (a crier with no feed sources never loads it).
  */
-import { XMLParser } from "fast-xml-parser";
+import type { XMLParser } from "fast-xml-parser";
 import { type Advisory, type Doc, type FetchState, idsInText, parseTime, type SourceResult } from "./types.js";
 import { safeFetch } from "./http.js";
 
@@ -37,12 +38,15 @@ function advisoryFrom(
   };
 }
 
-export function parseFeed(body: string): Advisory[] {
+/** The parser class; callers import it (`(await import("fast-xml-parser")).XMLParser`) so that loading stays lazy. */
+export type XmlParserClass = typeof XMLParser;
+
+export function parseFeed(body: string, XML: XmlParserClass): Advisory[] {
   const trimmed = body.trimStart();
   if (trimmed.startsWith("{")) return parseJsonFeed(JSON.parse(trimmed));
   if (/<!DOCTYPE|<!ENTITY/i.test(body))
     throw new Error("feed declares a DOCTYPE or ENTITY; refused (entity expansion)");
-  const parser = new XMLParser({
+  const parser = new XML({
     ignoreAttributes: false,
     attributeNamePrefix: "@",
     processEntities: false,
@@ -98,7 +102,8 @@ export function feedSource(url: string, opts: { maxBytes: number; timeoutMs?: nu
     async poll(state: FetchState): Promise<SourceResult> {
       const res = await safeFetch(url, { ...opts, state });
       if (res.status === 304) return { advisories: [], notModified: true, state: res.state };
-      return { advisories: parseFeed(res.body), state: res.state };
+      const { XMLParser } = await import("fast-xml-parser");
+      return { advisories: parseFeed(res.body, XMLParser), state: res.state };
     },
   };
 }
