@@ -5,67 +5,22 @@
  * what could not be recovered.
  */
 import assert from "node:assert/strict";
-import { type ChildProcess, spawn } from "node:child_process";
-import { mkdirSync, openSync, writeFileSync } from "node:fs";
 import { createServer, type Server, connect as tcpConnect } from "node:net";
-import { join } from "node:path";
 import { after, before, describe, it } from "node:test";
-import { stringify } from "yaml";
 import { freePort, waitUntil } from "../testbed/ports.js";
+import { accountOf, CrierProcesses, health } from "./three/process.js";
 import { CHANNEL, DISCORD, IRC, MATRIX, ThreeNetworks } from "./three/testbed.js";
-
-interface Health {
-  ok: boolean;
-  accounts: Array<{ account: string; state: string; failures: number; lastError?: string; nextRetryAt?: string }>;
-}
 
 describe("crier started with the networks away, and history it cannot recover", () => {
   const net = new ThreeNetworks({ ircHistoryLines: 50 });
-  const logFile = join(net.stateDir, "crier-process.log");
-  let crier: ChildProcess | undefined;
+  const crier = new CrierProcesses(net);
   let forwarder: Server | undefined;
   before(() => net.start());
   after(async () => {
-    crier?.kill("SIGKILL");
+    crier.killAll();
     forwarder?.close();
     await net.stop();
   });
-
-  /** Writes the config and runs `crier start` on it as a real process. */
-  const startCrier = (config: Record<string, unknown>, name: string) => {
-    const file = join(net.stateDir, `${name}.yaml`);
-    writeFileSync(file, stringify({ ...config, log: { level: "info" } }), { mode: 0o600 });
-    const stateDir = join(net.stateDir, name);
-    mkdirSync(stateDir, { recursive: true });
-    const log = openSync(logFile, "a");
-    const child = spawn(process.execPath, ["bin/crier.js", "start", "--config", file, "--state-dir", stateDir], {
-      stdio: ["ignore", log, log],
-    });
-    crier = child;
-    const exited = new Promise<number | null>((r) => child.once("exit", (code) => r(code)));
-    return { child, file, stateDir, exited };
-  };
-  const health = async (port: number): Promise<Health> =>
-    (await fetch(`http://127.0.0.1:${port}/healthz`, { signal: AbortSignal.timeout(5_000) })).json() as Promise<Health>;
-  const accountOf = (h: Health, account: string) => h.accounts.find((a) => a.account === account);
-  /** crier's nick is in the channel's NAMES, as another IRC user sees it. */
-  const inChannel = async (nick: string) => {
-    const probe = await net.ircPerson(`probe${Math.floor(Math.random() * 1e6)}`);
-    probe.send(`NAMES ${CHANNEL}`);
-    await probe.waitFor(/ 366 /);
-    const names = probe.lines.filter((l) => / 353 /.test(l)).join(" ");
-    probe.close();
-    return new RegExp(`[@+ :]${nick}\\b`).test(names);
-  };
-  const stopMeasured = async (p: { child: ChildProcess; exited: Promise<number | null> }, signal: NodeJS.Signals) => {
-    const t0 = Date.now();
-    p.child.kill(signal);
-    const code = await Promise.race([
-      p.exited,
-      new Promise<string>((r) => setTimeout(() => r("still running"), 10_000)),
-    ]);
-    return { code, ms: Date.now() - t0 };
-  };
 
   it("starts with every server away, stays up, shows the accounts down, then connects and relays", async () => {
     const httpPort = await freePort();
@@ -82,7 +37,7 @@ describe("crier started with the networks away, and history it cannot recover", 
       nick: "crier",
       channels: [CHANNEL],
     };
-    const p = startCrier({ ...config, http: { enabled: true, host: "127.0.0.1", port: httpPort } }, "degraded");
+    const p = crier.start({ ...config, http: { enabled: true, host: "127.0.0.1", port: httpPort } }, "degraded");
     await waitUntil(
       "/healthz showing every account down with an error",
       async () => {
@@ -118,7 +73,7 @@ describe("crier started with the networks away, and history it cannot recover", 
       },
       180_000,
     );
-    await waitUntil("crier back in the IRC channel", () => inChannel("crier"), 60_000);
+    await waitUntil("crier back in the IRC channel", () => crier.inChannel("crier"), 60_000);
     net.ivan = await net.ircPerson("ivan");
     net.ivan.say(CHANNEL, "hello after the outage");
     await net.waitMatrix((e) => String(e.content.body ?? "").includes("hello after the outage"), 60_000);
@@ -126,7 +81,7 @@ describe("crier started with the networks away, and history it cannot recover", 
     const up = await health(httpPort);
     assert.equal(accountOf(up, "irc.nowhere")?.state === "connected", false, "the unresolvable host stays down");
 
-    const { code, ms } = await stopMeasured(p, "SIGTERM");
+    const { code, ms } = await crier.stopMeasured(p, "SIGTERM");
     console.log(`SIGTERM with one account still retrying: exited in ${ms} ms`);
     assert.equal(code, 0, "exits cleanly within 10 s");
   });

@@ -4,69 +4,27 @@
  * server sees no QUIT from the untouched account.
  */
 import assert from "node:assert/strict";
-import { type ChildProcess, spawn, spawnSync } from "node:child_process";
-import { mkdirSync, openSync, writeFileSync } from "node:fs";
+import { spawnSync } from "node:child_process";
+import { writeFileSync } from "node:fs";
 import type { Server } from "node:net";
-import { join } from "node:path";
 import { after, before, describe, it } from "node:test";
 import { DateTime } from "luxon";
 import { stringify } from "yaml";
 import { waitUntil } from "../testbed/ports.js";
 import { Answers } from "./three/answers.js";
+import { CrierProcesses } from "./three/process.js";
 import { CHANNEL, MATRIX, ThreeNetworks } from "./three/testbed.js";
-
-interface Health {
-  ok: boolean;
-  accounts: Array<{ account: string; state: string; failures: number; lastError?: string; nextRetryAt?: string }>;
-}
 
 describe("hot reload on three networks", () => {
   const net = new ThreeNetworks({ ircHistoryLines: 50 });
-  const logFile = join(net.stateDir, "crier-process.log");
-  let crier: ChildProcess | undefined;
+  const crier = new CrierProcesses(net);
   let forwarder: Server | undefined;
   before(() => net.start());
   after(async () => {
-    crier?.kill("SIGKILL");
+    crier.killAll();
     forwarder?.close();
     await net.stop();
   });
-
-  /** Writes the config and runs `crier start` on it as a real process. */
-  const startCrier = (config: Record<string, unknown>, name: string) => {
-    const file = join(net.stateDir, `${name}.yaml`);
-    writeFileSync(file, stringify({ ...config, log: { level: "info" } }), { mode: 0o600 });
-    const stateDir = join(net.stateDir, name);
-    mkdirSync(stateDir, { recursive: true });
-    const log = openSync(logFile, "a");
-    const child = spawn(process.execPath, ["bin/crier.js", "start", "--config", file, "--state-dir", stateDir], {
-      stdio: ["ignore", log, log],
-    });
-    crier = child;
-    const exited = new Promise<number | null>((r) => child.once("exit", (code) => r(code)));
-    return { child, file, stateDir, exited };
-  };
-  const _health = async (port: number): Promise<Health> =>
-    (await fetch(`http://127.0.0.1:${port}/healthz`, { signal: AbortSignal.timeout(5_000) })).json() as Promise<Health>;
-  const _accountOf = (h: Health, account: string) => h.accounts.find((a) => a.account === account);
-  /** crier's nick is in the channel's NAMES, as another IRC user sees it. */
-  const inChannel = async (nick: string) => {
-    const probe = await net.ircPerson(`probe${Math.floor(Math.random() * 1e6)}`);
-    probe.send(`NAMES ${CHANNEL}`);
-    await probe.waitFor(/ 366 /);
-    const names = probe.lines.filter((l) => / 353 /.test(l)).join(" ");
-    probe.close();
-    return new RegExp(`[@+ :]${nick}\\b`).test(names);
-  };
-  const stopMeasured = async (p: { child: ChildProcess; exited: Promise<number | null> }, signal: NodeJS.Signals) => {
-    const t0 = Date.now();
-    p.child.kill(signal);
-    const code = await Promise.race([
-      p.exited,
-      new Promise<string>((r) => setTimeout(() => r("still running"), 10_000)),
-    ]);
-    return { code, ms: Date.now() - t0 };
-  };
 
   it("applies reloads through `crier reload`: a link, a schedule, an account removed, a bad key rejected", async () => {
     const base = net.config();
@@ -90,7 +48,7 @@ describe("hot reload on three networks", () => {
       adminRooms: [`${MATRIX}/${net.room}`],
     };
     const earlier = net.irc.inputOf("crier").length;
-    const p = startCrier(v1, "reload");
+    const p = crier.start(v1, "reload");
     const reload = (config: Record<string, unknown>) => {
       writeFileSync(p.file, stringify({ ...config, log: { level: "info" } }), { mode: 0o600 });
       const r = spawnSync(process.execPath, ["bin/crier.js", "reload", "--config", p.file, "--state-dir", p.stateDir], {
@@ -101,7 +59,7 @@ describe("hot reload on three networks", () => {
     };
     await waitUntil(
       "crier and crier2 in the channel",
-      async () => (await inChannel("crier")) && inChannel("crier2"),
+      async () => (await crier.inChannel("crier")) && crier.inChannel("crier2"),
       90_000,
     );
     const gateway = net.discord.gateway as unknown as { current?: { socket?: unknown } };
@@ -152,7 +110,7 @@ describe("hot reload on three networks", () => {
       "no QUIT from the untouched IRC account",
     );
     assert.ok(!ivanSeen.some((l) => /^(@\S+ )?:crier!\S+ QUIT/.test(l)), "ivan saw crier stay");
-    const { code } = await stopMeasured(p, "SIGTERM");
+    const { code } = await crier.stopMeasured(p, "SIGTERM");
     assert.equal(code, 0);
   });
 });
