@@ -41,23 +41,31 @@ export function routesFrom(
   return out;
 }
 
-/** Glob (`*`, `?`) match, case-insensitive, for ignore lists of nicks and identities. */
-function globMatch(pattern: string, value: string): boolean {
-  const re = new RegExp(
+/** Glob (`*`, `?`) as a case-insensitive regular expression, for ignore lists of nicks and identities. */
+function globRegExp(pattern: string): RegExp {
+  return new RegExp(
     `^${pattern
       .replace(/[.+^${}()|[\]\\]/g, "\\$&")
-      .replace(/\*/g, ".*")
+      .replace(/\*+/g, ".*")
       .replace(/\?/g, ".")}$`,
     "i",
   );
-  return re.test(value);
 }
+
+/** Each link's ignore list, compiled once per config (a reload brings new arrays, so new entries). */
+const compiled = new WeakMap<readonly string[], RegExp[]>();
 
 /**
  * True when a sender must not be relayed by this link: other bridges and bots named in `ignore`, matched against
  * the identity (`account:id`), the native id and the display name.
  */
 export function isIgnored(link: LinkConfig, sender: UserRef): boolean {
+  if (!link.ignore.length) return false;
+  let patterns = compiled.get(link.ignore);
+  if (!patterns) {
+    patterns = link.ignore.map(globRegExp);
+    compiled.set(link.ignore, patterns);
+  }
   const forms = [`${sender.account}:${sender.id}`, sender.id, sender.name];
-  return link.ignore.some((p) => forms.some((f) => globMatch(p, f)));
+  return patterns.some((re) => forms.some((f) => re.test(f)));
 }
