@@ -55,24 +55,29 @@ const outboxCommand = {
   usage: "!outbox",
   examples: [{ input: "!outbox", expect: /console|empty/, asAdmin: true }],
   permission: "admin" as const,
-  async run(_args: string, ctx: CommandContext) {
-    const rows = await ctx.app.outbox.roomDepths();
-    if (!rows.length) return "outbox is empty";
-    const now = ctx.now();
-    const shown = rows.slice(0, 20).map((r) => {
-      const age = r.oldest ? ` (oldest ${Math.round((now - Number(r.oldest)) / 1000)}s)` : "";
-      return `${r.account} ${r.room}: ${r.pending} pending${age}, ${r.parked} parked`;
-    });
-    if (rows.length > 20) shown.push(`… and ${rows.length - 20} more rooms`);
-    return shown.join(" · ");
-  },
 };
+
+/** Queues per room, with what the flood policy folded there since crier started. */
+async function runOutbox(relay: LinkControl, ctx: CommandContext): Promise<string> {
+  const rows = await ctx.app.outbox.roomDepths();
+  const folded = relay.folded();
+  const now = ctx.now();
+  const shown = rows.slice(0, 20).map((r) => {
+    const age = r.oldest ? ` (oldest ${Math.round((now - Number(r.oldest)) / 1000)}s)` : "";
+    const f = folded.get(`${r.account}/${r.room}`);
+    return `${r.account} ${r.room}: ${r.pending} pending${age}, ${r.parked} parked${f ? `, ${f} folded` : ""}`;
+  });
+  if (rows.length > 20) shown.push(`… and ${rows.length - 20} more rooms`);
+  const listed = new Set(rows.map((r) => `${r.account}/${r.room}`));
+  for (const [room, n] of folded) if (!listed.has(room) && shown.length < 25) shown.push(`${room}: ${n} folded`);
+  return shown.length ? shown.join(" · ") : "outbox is empty";
+}
 
 /** Needs the relay feature: pausing a link is the relay's state. */
 export const linkAdminFeature = (relay: LinkControl): Feature => ({
   name: "link-admin",
   commands: [
     { ...linkCommand, run: (args: LinkArgs, ctx: CommandContext) => runLink(relay, args, ctx) },
-    outboxCommand,
+    { ...outboxCommand, run: (_args: string, ctx: CommandContext) => runOutbox(relay, ctx) },
   ],
 });

@@ -15,6 +15,8 @@ interface PruneState {
 export interface LinkControl {
   isPaused(name: string): boolean;
   setPaused(name: string, paused: boolean): Promise<void>;
+  /** Messages the flood policy folded per target room (`account/room`) since crier started. */
+  folded(): ReadonlyMap<string, number>;
 }
 
 /** The relay between linked rooms (names are told apart from who is present: relay/names.ts). Admin commands: link-admin.ts. */
@@ -50,6 +52,7 @@ export function relayFeature(): Feature & LinkControl {
     answerRooms: (room, sender) => relay?.answerRooms(room, sender) ?? [],
     isPaused: (name) => started().isPaused(name),
     setPaused: (name, paused) => started().setPaused(name, paused),
+    folded: () => relay?.folded() ?? new Map(),
   };
 }
 

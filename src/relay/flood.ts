@@ -45,6 +45,8 @@ export class FloodGuard {
   private readonly rooms = new Map<string, Bucket>();
   private readonly senders = new Map<string, Bucket>();
   private readonly runs = new Map<string, { run: FoldedRun; timer: NodeJS.Timeout }>();
+  /** Messages folded per target room since crier started (`!outbox`). */
+  readonly foldedTotals = new Map<string, number>();
 
   constructor(
     private readonly now: () => number,
@@ -82,6 +84,7 @@ export class FloodGuard {
       person.tokens -= 1;
       return true;
     }
+    this.foldedTotals.set(roomKey(target), (this.foldedTotals.get(roomKey(target)) ?? 0) + 1);
     // Once folding, a sender stays folded until quiet: a line slipping through mid-flood would read as the end.
     const open = this.runs.get(runKey);
     if (open) {

@@ -268,6 +268,11 @@ export class Relay {
     if (items.length) await this.app.outbox.enqueue(items);
   }
 
+  /** Messages folded per target room (`account/room`) since crier started. */
+  folded(): ReadonlyMap<string, number> {
+    return this.floods.foldedTotals;
+  }
+
   stop(): void {
     this.noise.stop();
     this.floods.close();

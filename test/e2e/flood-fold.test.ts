@@ -2,7 +2,7 @@
  * The flood policy through real servers (issue #23): InspIRCd at its real pace (one line a second after a burst),
  * a link with a 10 s flood backlog. A 40-message flood from Matrix takes one sender's share on IRC (5 lines), the
  * rest becomes one line with a link to the first folded message; Discord, which combines a backlog, gets all 40;
- * an answer is never folded; once the flood is over the sender is relayed again.
+ * an answer is never folded, and `!outbox` counts the fold; once the flood is over the sender is relayed again.
  */
 import assert from "node:assert/strict";
 import { after, before, describe, it } from "node:test";
@@ -30,6 +30,8 @@ describe("flood folding into a paced IRC channel (real InspIRCd + Synapse + fake
       /^… 35 more messages from mara\S* on matrix\.hs not relayed here \(flood\): https:\/\/matrix\.to\/#\/!/,
     );
     await say.onIrc(mark, /^pong$/);
+    // The operator sees the fold in the queue status (ivan opened #devel, so he is its operator).
+    assert.match(await say.irc(net.ivan, "!outbox", /folded/), /irc\.net[ /]#devel: .*35 folded/);
     const onIrc = say.ircSince(mark).flatMap((t) => parseArrivals(t.replace(/^<[^>]+> /, "")));
     assert.deepEqual(
       onIrc.filter((a) => a.sender === "mara").map((a) => a.n),
