@@ -12,15 +12,20 @@ import type { Logger } from "./core/log.js";
 import { type RoomRef, type UserRef, userKey } from "./core/model.js";
 import { fromPlain, type RichText } from "./core/richtext.js";
 import { expandTargets } from "./core/targets.js";
-import { Outbox, outboxMigrations, type QueueStatus } from "./delivery/outbox.js";
+import { Outbox, outboxMigrations } from "./delivery/outbox.js";
 import { buildFeatures, type Features } from "./features/index.js";
 import { type Clock, SystemClock } from "./services/clock.js";
 import { Identity, identityMigrations } from "./services/identity.js";
 import { EventLoopWatch } from "./services/event-loop.js";
+import { registerCoreMetrics } from "./services/core-metrics.js";
 import { Metrics } from "./services/metrics.js";
 import { pasteMigrations } from "./services/pastes.js";
+import { bounded, STEP_MS } from "./lifecycle/bounded.js";
+import { defaultInstanceName, type Leadership, leadershipFor } from "./lifecycle/leadership.js";
 import { applyConfig, type ReloadOutcome, type ReloadTarget, reloadFromFile } from "./reload.js";
+import { unfenced } from "./store/fence.js";
 import { InstanceLock } from "./store/instance-lock.js";
+import { leaseMigrations } from "./store/lease.js";
 import { migrate } from "./store/migrate.js";
 import { openStore } from "./store/open.js";
 import type { Migration, Store } from "./store/store.js";
@@ -50,6 +55,7 @@ export const coreMigrations: Migration[] = [
   ...identityMigrations,
   ...outboxMigrations,
   ...pasteMigrations,
+  ...leaseMigrations,
   {
     id: "core/1-admin-warnings",
     sql: "CREATE TABLE admin_warnings (key TEXT PRIMARY KEY, text TEXT NOT NULL, at BIGINT NOT NULL)",
@@ -67,6 +73,9 @@ export class App {
   private readonly opts: AppOptions;
   /** The configured admins, one array updated in place on reload (adapters hold it). */
   private readonly admins: string[];
+  /** With a PostgreSQL store: the lease; this instance acts only while it holds it. Without: always active. */
+  private readonly leadership: Leadership | undefined;
+  private active = false;
   private started = false;
   private stopped: Promise<void> | undefined;
   private reloads: Promise<unknown> = Promise.resolve();
@@ -78,22 +87,27 @@ export class App {
     lock: InstanceLock,
     features: Features,
     all: Feature[],
+    leadership: Leadership | undefined,
   ) {
     const { config, log } = opts;
     const clock = opts.clock ?? new SystemClock();
     this.features = features;
     this.all = all;
     this.lock = lock;
+    this.leadership = leadership;
     this.opts = opts;
     this.admins = [...config.admins];
     const commands = new CommandRegistry(config.commands.prefix);
     for (const f of all) for (const c of f.commands ?? []) commands.add(c);
-    const outbox = new Outbox(store, clock, log.child({ part: "outbox" }), {
+    const fence = leadership ?? unfenced;
+    const policy = {
       roomsInParallel: config.delivery.roomsInParallel,
       parkAfterAttempts: config.delivery.parkAfterAttempts,
       parkAfterMs: parseDuration(config.delivery.parkAfter) ?? 600_000,
       combineAfter: config.delivery.combineAfter,
-    });
+    };
+    const outbox = new Outbox(store, clock, log.child({ part: "outbox" }), policy, fence);
+    const instance = config.store.instance ?? defaultInstanceName();
     const identity = new Identity(store);
     const metrics = new Metrics();
     const adapters = new Map<string, Adapter>();
@@ -108,6 +122,8 @@ export class App {
       commands,
       identity,
       metrics,
+      fence,
+      role: () => leadership?.status() ?? { role: "active", instance, term: null, leader: instance },
       isAdmin: async (user: UserRef, room?: RoomRef) => {
         // An unverified id names a nick, not a person: it is never a configured admin (room operators still count).
         if (user.unverified)
@@ -168,7 +184,10 @@ export class App {
         ...Object.values(platforms).flatMap((p) => p.migrations ?? []),
         ...all.flatMap((f) => f.migrations ?? []),
       ]);
-      const app = new App(opts, store, stateDir, lock, features, all);
+      // A store that can open a connection of its own for the lease is a shared one (PostgreSQL): leadership applies.
+      const lease = store.dedicated?.();
+      const leadership = lease ? leadershipFor(opts.config.store, lease, opts.log) : undefined;
+      const app = new App(opts, store, stateDir, lock, features, all, leadership);
       for (const [account, accountConfig] of Object.entries(opts.config.accounts))
         app.ctx.adapters.set(account, await app.buildAdapter(account, accountConfig));
       for (const f of app.all) await f.init?.(app.ctx);
@@ -196,14 +215,46 @@ export class App {
     });
   }
 
-  /** Connects every account at once; an account whose network is down goes on trying in the background. */
+  /**
+   * Starts what also runs on a standby (the web pages), then — at once with SQLite, once the lease is won with
+   * PostgreSQL — everything that acts (see activate).
+   */
   async start(): Promise<void> {
-    const { log, adapters } = this.ctx;
     this.loopWatch.start();
-    await Promise.all([...adapters.values()].map((a) => this.startAdapter(a)));
-    for (const f of this.all) await f.start?.(this.ctx);
     this.started = true;
-    log.info({ accounts: [...adapters.keys()], stateDir: this.ctx.stateDir }, "crier started");
+    for (const f of this.all) if (f.standby) await f.start?.(this.ctx);
+    if (!this.leadership) return this.activate(false);
+    this.leadership.setHooks({ promote: () => this.activate(true), demote: (why) => this.standDown(why) });
+    this.leadership.start();
+    const { instance } = this.ctx.role();
+    this.ctx.log.info({ instance, stateDir: this.ctx.stateDir }, "crier started as a standby; waiting for the lease");
+  }
+
+  /** Connects every account at once (one whose network is down goes on trying), then starts the acting features. */
+  private async activate(reinit: boolean): Promise<void> {
+    const { log, adapters } = this.ctx;
+    this.active = true;
+    // A standby's view of the store is as old as its start: the features load it afresh before acting on it.
+    if (reinit) for (const f of this.all) if (!f.standby) await f.init?.(this.ctx);
+    await Promise.all([...adapters.values()].map((a) => this.startAdapter(a)));
+    for (const f of this.all) if (!f.standby) await f.start?.(this.ctx);
+    const { instance, term } = this.ctx.role();
+    log.info({ accounts: [...adapters.keys()], stateDir: this.ctx.stateDir, instance, term }, "crier started");
+  }
+
+  /** The lease is lost: stops everything that acts (bounded) and waits, a standby, for the next promotion. */
+  private async standDown(reason: string): Promise<void> {
+    if (!this.active) return;
+    this.active = false;
+    const { log, adapters } = this.ctx;
+    for (const f of [...this.all].reverse())
+      if (!f.standby) await bounded(f.stop?.(this.ctx), STEP_MS, "feature stop", log, { feature: f.name });
+    await Promise.all([...adapters.values()].map((a) => this.stopAdapter(a)));
+    // A stopped adapter does not start twice: fresh ones wait for the next promotion.
+    const accounts = this.ctx.config.accounts as Record<string, unknown>;
+    for (const account of [...adapters.keys()])
+      adapters.set(account, await this.buildAdapter(account, accounts[account]));
+    log.warn({ reason }, "standing by: accounts disconnected; nothing is sent until this instance holds the lease");
   }
 
   async startAdapter(adapter: Adapter): Promise<void> {
@@ -242,11 +293,12 @@ export class App {
   private reloadTarget(): ReloadTarget {
     return {
       ctx: this.ctx,
-      features: this.all,
+      // A standby applies the config but starts nothing that acts; its next promotion starts what the config says.
+      features: this.active ? this.all : this.all.filter((f) => f.standby),
       admins: this.admins,
       dispatcher: this.dispatcher,
       buildAdapter: (account, cfg) => this.buildAdapter(account, cfg),
-      startAdapter: (a) => this.startAdapter(a),
+      startAdapter: (a) => (this.active ? this.startAdapter(a) : Promise.resolve()),
       stopAdapter: (a) => this.stopAdapter(a),
     };
   }
@@ -262,6 +314,7 @@ export class App {
 
   private async stopOnce(): Promise<void> {
     const { log, adapters, outbox, store } = this.ctx;
+    await bounded(this.leadership?.stop(), STEP_MS / 2, "leadership stop", log);
     const features = async () => {
       for (const f of [...this.all].reverse())
         await bounded(f.stop?.(this.ctx), STEP_MS, "feature stop", log, { feature: f.name });
@@ -271,78 +324,12 @@ export class App {
     await Promise.all(
       [...adapters.values()].map((a) => bounded(a.stop(), STEP_MS, "adapter stop", log, { account: a.account })),
     );
+    // Only now, with nothing left that acts, may a standby take over at once.
+    await bounded(this.leadership?.release(), STEP_MS / 2, "lease release", log);
     await bounded(store.close(), STEP_MS, "store close", log);
     this.loopWatch.stop();
     this.lock.release();
     if (this.started) log.info("crier stopped");
     this.started = false;
   }
-}
-
-/** One stop step: at most STEP_MS, and a failure is logged, never thrown (the next steps still run). */
-const STEP_MS = 2_000;
-
-async function bounded(
-  work: Promise<unknown> | undefined,
-  ms: number,
-  what: string,
-  log: Logger,
-  fields: Record<string, unknown> = {},
-): Promise<void> {
-  if (!work) return;
-  let timer: NodeJS.Timeout | undefined;
-  const late = new Promise<"late">((r) => {
-    timer = setTimeout(() => r("late"), ms);
-    timer.unref();
-  });
-  try {
-    if ((await Promise.race([work, late])) === "late") log.warn({ ...fields, ms }, `${what} took too long; going on`);
-  } catch (err) {
-    log.error({ ...fields, err }, `${what} failed`);
-  } finally {
-    clearTimeout(timer);
-  }
-}
-
-/** Queue depths and connection states, computed when /metrics is scraped. */
-function registerCoreMetrics(ctx: AppContext): void {
-  ctx.metrics.collect("crier_outbox_pending", "messages waiting to be delivered, per account", async () =>
-    (await ctx.outbox.depths()).map((d) => ({ labels: { account: d.account }, value: Number(d.pending) })),
-  );
-  ctx.metrics.collect("crier_outbox_parked", "messages that could not be delivered and were parked", async () =>
-    (await ctx.outbox.depths()).map((d) => ({ labels: { account: d.account }, value: Number(d.parked) })),
-  );
-  const rooms = (value: (d: QueueStatus, now: number) => number) => async () => {
-    const now = ctx.clock.now();
-    return (await ctx.outbox.roomDepths()).map((d) => ({
-      labels: { account: d.account, room: d.room ?? "" },
-      value: value(d, now),
-    }));
-  };
-  ctx.metrics.collect(
-    "crier_outbox_room_pending",
-    "messages waiting to be delivered, per room",
-    rooms((d) => d.pending),
-  );
-  ctx.metrics.collect(
-    "crier_outbox_room_parked",
-    "messages parked, per room",
-    rooms((d) => d.parked),
-  );
-  ctx.metrics.collect(
-    "crier_outbox_room_oldest_seconds",
-    "age of the oldest message waiting, per room",
-    rooms((d, now) => (d.oldest === null ? 0 : (now - d.oldest) / 1000)),
-  );
-  ctx.metrics.collect(
-    "crier_outbox_combined_total",
-    "messages that went out combined with others of their sender into one platform message",
-    async () => [...ctx.outbox.combined].map(([account, value]) => ({ labels: { account }, value })),
-  );
-  ctx.metrics.collect("crier_account_connected", "1 when the account is connected", async () =>
-    [...ctx.adapters.values()].map((a) => ({
-      labels: { account: a.account },
-      value: a.state() === "connected" ? 1 : 0,
-    })),
-  );
 }

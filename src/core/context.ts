@@ -3,6 +3,7 @@ import type { Outbox } from "../delivery/outbox.js";
 import type { Clock } from "../services/clock.js";
 import type { Identity } from "../services/identity.js";
 import type { Metrics } from "../services/metrics.js";
+import type { Fence, RoleStatus } from "../store/fence.js";
 import type { Store } from "../store/store.js";
 import type { Adapter } from "./adapter.js";
 import type { CommandRegistry } from "./commands.js";
@@ -23,6 +24,10 @@ export interface AppContext {
   commands: CommandRegistry;
   identity: Identity;
   metrics: Metrics;
+  /** Every side-effecting transaction calls `fence.check(tx)`: it commits only while this instance is the active one. */
+  fence: Fence;
+  /** Active or standby, the lease term and the active instance's name. */
+  role(): RoleStatus;
   /** True when the user is a configured admin (directly or through a linked identity) or a room admin. */
   isAdmin(user: UserRef, room?: RoomRef): Promise<boolean>;
   /** Sends crier's own words to a room, through the outbox. */
@@ -39,6 +44,8 @@ export interface Feature {
   name: string;
   commands?: AnyCommand[];
   migrations?: Migration[];
+  /** Also started on a standby instance (read-only work: the web pages, /healthz); other features only when active. */
+  standby?: boolean;
   /** Called once the store is migrated and before adapters connect. */
   init?(app: AppContext): Promise<void>;
   /** Called after adapters are started. */

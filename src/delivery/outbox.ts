@@ -12,6 +12,7 @@
 import type { Adapter } from "../core/adapter.js";
 import type { Logger } from "../core/log.js";
 import type { Clock } from "../services/clock.js";
+import { type Fence, unfenced } from "../store/fence.js";
 import type { Migration, Queryable, Store } from "../store/store.js";
 import { ANSWER_LANE, RELAY_LANE } from "./combine.js";
 import type { DeliveredListener, OutboxItem, OutboxRow, QueueStatus, RowMeta } from "./types.js";
@@ -66,7 +67,21 @@ export class Outbox {
     private readonly clock: Clock,
     private readonly log: Logger,
     private readonly policy: DeliveryPolicy = DEFAULT_POLICY,
+    private readonly fence: Fence = unfenced,
   ) {}
+
+  /** A transaction that commits only while this instance is the active one (every write of delivery state). */
+  private fenced<T>(fn: (tx: Queryable) => Promise<T>): Promise<T> {
+    return this.store.tx(async (tx) => {
+      await this.fence.check(tx);
+      return fn(tx);
+    });
+  }
+
+  /** Synchronous, just before a send leaves: false once this instance may no longer be the active one. */
+  mayAct(): boolean {
+    return this.fence.holds();
+  }
 
   /** Runs `listener` for every completed delivery, inside the transaction that records it. */
   onDelivered(listener: DeliveredListener): void {
@@ -92,6 +107,7 @@ export class Outbox {
     if (!this.accepting) throw new Error("crier is shutting down; not accepting new messages");
     let added = 0;
     const write = async (tx: Queryable) => {
+      await this.fence.check(tx);
       for (const it of items) {
         const { idempotencyKey, ...message } = it.message;
         const now = this.clock.now();
@@ -210,7 +226,7 @@ export class Outbox {
 
   /** Marks rows as going out (together, when `batch` is given: the combination is recorded before the send). */
   async markSending(rows: OutboxRow[], batch?: string): Promise<void> {
-    await this.store.tx(async (tx) => {
+    await this.fenced(async (tx) => {
       for (const row of rows)
         await tx.run(
           "UPDATE outbox SET status = 'sending', attempts = attempts + 1, batch = COALESCE(?, batch) WHERE key = ?",
@@ -220,7 +236,7 @@ export class Outbox {
   }
 
   async markSent(rows: OutboxRow[], nativeIds: string[]): Promise<void> {
-    await this.store.tx(async (tx) => {
+    await this.fenced(async (tx) => {
       for (const row of rows) {
         await tx.run(
           "UPDATE outbox SET status = 'sent', sent_at = ?, native_ids = ?, error = NULL, failing_since = NULL WHERE key = ?",
@@ -249,7 +265,7 @@ export class Outbox {
 
   /** Rewrites a delivered member of a combined message (edited or removed), so the next re-render keeps it. */
   async updatePayload(key: string, payload: unknown): Promise<void> {
-    await this.store.run("UPDATE outbox SET payload = ? WHERE key = ?", [JSON.stringify(payload), key]);
+    await this.fenced((tx) => tx.run("UPDATE outbox SET payload = ? WHERE key = ?", [JSON.stringify(payload), key]));
   }
 
   /** Schedules another attempt; true when the room has failed long and often enough to be parked instead. */
@@ -261,7 +277,7 @@ export class Outbox {
     const giveUp = attempts >= this.policy.parkAfterAttempts && now - since >= this.policy.parkAfterMs;
     const delay = BACKOFF_MS[Math.min(head.attempts, BACKOFF_MS.length - 1)] * (0.8 + Math.random() * 0.4);
     if (giveUp) return { delay: 0, giveUp };
-    await this.store.tx(async (tx) => {
+    await this.fenced(async (tx) => {
       for (const row of rows)
         await tx.run("UPDATE outbox SET status = 'pending', next_at = ?, error = ?, failing_since = ? WHERE key = ?", [
           now + delay,
@@ -275,7 +291,7 @@ export class Outbox {
 
   /** Parks rows that can never be delivered; the room's admins hear of it once. */
   async park(rows: OutboxRow[], error: string): Promise<void> {
-    await this.store.tx(async (tx) => {
+    await this.fenced(async (tx) => {
       for (const row of rows)
         await tx.run("UPDATE outbox SET status = 'parked', error = ? WHERE key = ?", [error.slice(0, 500), row.key]);
     });
@@ -288,9 +304,12 @@ export class Outbox {
 
   /** Parks everything waiting for a room that kept failing, so it holds nothing else up; admins hear of it once. */
   async parkRoom(account: string, room: string, error: string): Promise<number> {
-    const r = await this.store.run(
-      `UPDATE outbox SET status = 'parked', error = ? WHERE account = ? AND room = ? AND ${WAITING}`,
-      [`gave up: ${error}`.slice(0, 500), account, room],
+    const r = await this.fenced((tx) =>
+      tx.run(`UPDATE outbox SET status = 'parked', error = ? WHERE account = ? AND room = ? AND ${WAITING}`, [
+        `gave up: ${error}`.slice(0, 500),
+        account,
+        room,
+      ]),
     );
     this.warn(
       `${account} ${room} kept failing (${error}); ${r.changes} waiting message(s) parked — \`!outbox\` lists them`,

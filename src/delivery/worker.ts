@@ -5,6 +5,7 @@
  */
 import { type Adapter, type OutgoingMessage, PermanentSendError } from "../core/adapter.js";
 import type { Logger } from "../core/log.js";
+import { FencedError } from "../store/fence.js";
 import { combinableRun, combinedMessage, type Payload, payloadOf } from "./combine.js";
 import type { Outbox } from "./outbox.js";
 import { type OutboxRow, rowMeta } from "./types.js";
@@ -131,6 +132,8 @@ export class Worker {
       : { ...(payloadOf(row) as Omit<OutgoingMessage, "idempotencyKey">), idempotencyKey: row.key };
     try {
       await this.outbox.markSending(rows, batch);
+      // The claim above committed under the lease; a process paused since (or whose lease ran out) sends nothing.
+      if (!this.outbox.mayAct()) throw new FencedError("the lease ran out before the send");
       let nativeIds: string[] = [];
       // A row left "sending" by a crash may have gone out already; platforms that cannot dedupe are asked first.
       const seen =
@@ -149,6 +152,12 @@ export class Worker {
       await this.outbox.markSent(rows, nativeIds);
     } catch (err) {
       const msg = (err as Error).message ?? String(err);
+      if (err instanceof FencedError) {
+        // Not this instance's to record any more: the row stays as it is; the active instance resolves it by the
+        // in-flight rules (a row left "sending" is checked with the platform before it is sent again).
+        this.log.warn({ key: row.key, room: row.room, reason: msg }, "not the active instance; delivery stopped");
+        return;
+      }
       if (err instanceof PermanentSendError) {
         this.log.warn({ key: row.key, room: row.room, error: msg }, "message parked: cannot be delivered");
         await this.outbox.park(rows, msg);

@@ -11,6 +11,8 @@ export function webFeature(sources: WebSources): Feature & { readonly port: numb
   const feature: Feature & { readonly port: number | undefined } = {
     name: "web",
     migrations: icsMigrations,
+    // /healthz, /metrics and the read-only pages are served by a standby too.
+    standby: true,
     get port() {
       return web?.port;
     },

@@ -6,6 +6,7 @@
 import type { Adapter } from "../core/adapter.js";
 import type { AccountStatus } from "../core/connection.js";
 import type { AppContext } from "../core/context.js";
+import type { RoleStatus } from "../store/fence.js";
 
 export interface AccountReport extends AccountStatus {
   account: string;
@@ -14,6 +15,8 @@ export interface AccountReport extends AccountStatus {
 export interface HealthReport {
   ok: boolean;
   store: "ok" | "unavailable";
+  /** Active or standby (a standby is healthy: it is ready to take over). */
+  role: RoleStatus;
   accounts: AccountReport[];
 }
 
@@ -35,7 +38,7 @@ export async function healthReport(app: AppContext): Promise<HealthReport> {
   const accounts = [...app.adapters.values()]
     .map((a) => accountReport(a, processStartedAt))
     .sort((a, b) => a.account.localeCompare(b.account));
-  return { ok: store === "ok", store, accounts };
+  return { ok: store === "ok", store, role: app.role(), accounts };
 }
 
 /** The same report for /healthz readers: instants as ISO-8601 UTC strings. */
@@ -44,6 +47,10 @@ export function healthJson(report: HealthReport): string {
   return `${JSON.stringify({
     ok: report.ok,
     store: report.store,
+    role: report.role.role,
+    instance: report.role.instance,
+    term: report.role.term,
+    leader: report.role.leader,
     accounts: report.accounts.map((a) => ({
       account: a.account,
       state: a.state,

@@ -4,12 +4,14 @@
  * is due. Firing an occurrence — recording it under its unique key (schedule + instant), enqueueing its messages
  * in the outbox and moving the schedule on — is one transaction: a crash before it commits fires again after the
  * restart, a crash after it is delivered by the outbox; never twice, never zero times. Several instances on one
- * PostgreSQL store cannot double-fire either: the occurrence key is unique.
+ * PostgreSQL store cannot double-fire either: the occurrence key is unique, and the claim is fenced by the lease
+ * (only the active instance's claim commits).
  */
 import type { OutgoingMessage } from "../core/adapter.js";
 import type { AppContext } from "../core/context.js";
 import type { RichText } from "../core/richtext.js";
 import type { OutboxItem } from "../delivery/outbox.js";
+import { FencedError } from "../store/fence.js";
 import type { Queryable } from "../store/store.js";
 import type { RecurrenceSpec } from "./recurrence.js";
 import { fromRow, nextFire, type ScheduleInput, type ScheduleKind, type ScheduleRow } from "./schedule-model.js";
@@ -192,7 +194,8 @@ export class Scheduler {
         const next = await store.get<{ t: number | null }>("SELECT MIN(next_at) AS t FROM schedules WHERE active = 1");
         if (next?.t !== null && next?.t !== undefined) wait = Math.max(0, Number(next.t) - clock.now());
       } catch (err) {
-        log.error({ err }, "scheduler pass failed; retrying");
+        if (err instanceof FencedError) log.warn({ reason: err.message }, "scheduler: not the active instance");
+        else log.error({ err }, "scheduler pass failed; retrying");
         wait = 5_000;
       }
       if (!this.running) break;
@@ -221,6 +224,8 @@ export class Scheduler {
       paced++;
     }
     const fresh = await this.app.store.tx(async (tx: Queryable) => {
+      // The occurrence is claimed only while this instance holds the lease (FencedError otherwise).
+      await this.app.fence.check(tx);
       const r = await tx.run(
         "INSERT INTO schedule_runs (key, schedule_id, due_at, status, at) VALUES (?, ?, ?, ?, ?) ON CONFLICT (key) DO NOTHING",
         [key, s.id, due, missed ? "missed" : late ? "late" : "sent", now],

@@ -19,17 +19,36 @@ function queryable(client: pg.Pool | pg.PoolClient): Queryable {
   };
 }
 
+/** A session idle inside a transaction this long is ended by the server (its locks are freed). */
+const IDLE_IN_TX_MS = 5_000;
+
 /** PostgreSQL store: the shared store when several crier instances run against one database. */
 export class PostgresStore implements Store {
   readonly dialect = "postgres" as const;
   private readonly pool: pg.Pool;
   private readonly q: Queryable;
 
-  constructor(url: string, schema?: string) {
-    // search_path set as a connection option so it holds from the very first query on every pooled connection.
-    const options = schema ? `-c search_path=${schema.replace(/[^\w]/g, "")}` : undefined;
-    this.pool = new pg.Pool({ connectionString: url, max: 5, options });
+  constructor(
+    private readonly url: string,
+    private readonly schema?: string,
+    max = 5,
+  ) {
+    // Connection options hold from the very first query on every pooled connection: the search_path, and a bound on
+    // how long a session may sit inside a transaction doing nothing — a paused process (SIGSTOP, a frozen VM) would
+    // otherwise keep its locks, the lease row's among them, and no other instance could take over.
+    const opts = [`-c idle_in_transaction_session_timeout=${IDLE_IN_TX_MS}`];
+    if (schema) opts.push(`-c search_path=${schema.replace(/[^\w]/g, "")}`);
+    this.pool = new pg.Pool({ connectionString: url, max, options: opts.join(" "), keepAlive: true });
+    // A connection the server ends (restart, the idle timeout above) fails the query on it; the event itself
+    // must not become an uncaught exception, whether the client was idle in the pool or checked out.
+    this.pool.on("error", () => undefined);
+    this.pool.on("connect", (client) => client.on("error", () => undefined));
     this.q = queryable(this.pool);
+  }
+
+  /** Another store on the same database with a pool of its own (the lease's connection). */
+  dedicated(max = 1): PostgresStore {
+    return new PostgresStore(this.url, this.schema, max);
   }
 
   run(sql: string, params?: Param[]) {

@@ -18,6 +18,11 @@ export interface Store extends Queryable {
   /** Writes a consistent copy of the whole store to a file (SQLite) or refuses with a hint (PostgreSQL). */
   backup(file: string): Promise<void>;
   close(): Promise<void>;
+  /**
+   * A shared store (PostgreSQL) opens another store on the same database with a connection of its own, for the
+   * leadership lease; an embedded one (SQLite, one instance per file) has none.
+   */
+  dedicated?(): Store;
 }
 
 export interface Migration {

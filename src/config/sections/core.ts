@@ -1,4 +1,5 @@
 import { z } from "zod";
+import { parseDuration } from "../../core/duration.js";
 
 export const storeSchema = z
   .strictObject({
@@ -8,6 +9,18 @@ export const storeSchema = z
     /** PostgreSQL connection URL (use ${ENV} for the password). */
     url: z.string().optional(),
     schema: z.string().regex(/^\w+$/).optional(),
+    /** PostgreSQL: this instance's name as the lease holder (`!status`, /healthz); default host:pid. */
+    instance: z.string().min(1).max(100).optional(),
+    /**
+     * PostgreSQL: how long the active instance's lease lasts unrenewed (renewed every third of it); a standby takes
+     * over at most about this long after the active one dies or is paused. 3s to 5m.
+     */
+    leaseTtl: z
+      .string()
+      .refine((v) => (parseDuration(v) ?? 0) >= 3_000 && (parseDuration(v) ?? 0) <= 300_000, {
+        message: "store.leaseTtl must be a duration from 3s to 5m, like 10s",
+      })
+      .optional(),
   })
   .refine((s) => s.kind !== "postgres" || !!s.url, { message: "store.kind postgres needs store.url", path: ["url"] })
   .default({ kind: "sqlite", file: "crier.db" });

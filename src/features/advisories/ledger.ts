@@ -75,6 +75,7 @@ export async function deliver(
   notBefore: number,
 ): Promise<number> {
   return app.store.tx(async (tx) => {
+    await app.fence.check(tx);
     const vuln = await vulnerabilityOf(tx, sourceId, a);
     const items: OutboxItem[] = [];
     for (const room of rooms) {
@@ -106,6 +107,7 @@ export async function deliver(
  */
 export async function withdraw(app: AppContext, a: Advisory, notBefore: number): Promise<number> {
   return app.store.tx(async (tx) => {
+    await app.fence.check(tx);
     let vuln: string | undefined;
     for (const alias of a.aliases) {
       vuln = (await tx.get<{ vuln: string }>("SELECT vuln FROM advisory_ids WHERE alias = ?", [alias]))?.vuln;
