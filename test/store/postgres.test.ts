@@ -113,4 +113,23 @@ describe("postgres store", () => {
     assert.equal((await map.lookup({ account: "irc.n", room: "#a" }, "m1"))?.authorKey, "irc.n:alice");
     assert.equal(await map.lookup({ account: "irc.n", room: "#b" }, "m1"), undefined);
   });
+
+  it("two instances migrating one fresh schema at once apply every migration exactly once between them", async () => {
+    const fresh = `${schema}_twin`;
+    await admin.query(`CREATE SCHEMA ${fresh}`);
+    const one = new PostgresStore(URL, fresh);
+    const two = new PostgresStore(URL, fresh);
+    try {
+      const all = [...coreMigrations, ...features.flatMap((f) => f.migrations ?? [])];
+      const [a, b] = await Promise.all([migrate(one, all), migrate(two, all)]);
+      assert.equal(a.length + b.length, all.length);
+      assert.deepEqual(new Set([...a, ...b]), new Set(all.map((m) => m.id)));
+      const n = await one.get<{ n: number }>("SELECT count(*) AS n FROM schema_migrations");
+      assert.equal(Number(n?.n), all.length);
+    } finally {
+      await one.close();
+      await two.close();
+      await admin.query(`DROP SCHEMA IF EXISTS ${fresh} CASCADE`);
+    }
+  });
 });
