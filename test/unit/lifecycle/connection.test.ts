@@ -2,7 +2,7 @@
 import assert from "node:assert/strict";
 import { describe, it } from "node:test";
 import { ConnectionTracker, describeError, Reconnector } from "../../../src/core/connection.js";
-import { describeAccount } from "../../../src/features/status.js";
+import { describeAccount, describeRole } from "../../../src/features/status.js";
 
 describe("ConnectionTracker", () => {
   it("records state changes with their time, failures with the error and the next try, and clears them on success", () => {
@@ -74,6 +74,18 @@ describe("Reconnector (capped exponential backoff with jitter)", () => {
 });
 
 describe("!status wording", () => {
+  it("names the active instance: alone (SQLite), this one with its lease term, or another seen from a standby", () => {
+    assert.equal(describeRole({ role: "active", instance: "h:1", term: null, leader: "h:1" }), "active instance: h:1");
+    assert.equal(
+      describeRole({ role: "active", instance: "crier-1", term: 7, leader: "crier-1" }),
+      "active instance: crier-1 (this one; lease term 7)",
+    );
+    assert.equal(
+      describeRole({ role: "standby", instance: "crier-2", term: 7, leader: "crier-1" }),
+      "active instance: crier-1 (lease term 7); this one, crier-2, is a standby",
+    );
+  });
+
   it("says state, since when, failures, the last error and the next try", () => {
     const now = Date.UTC(2026, 11, 1, 14, 9, 0);
     const line = describeAccount(
