@@ -1,6 +1,7 @@
 /**
  * An HTTP proxy in front of Synapse that can lose an answer: the request reaches the homeserver (the event is
- * stored) but the client's connection is cut before the reply, as after a timeout. For exactly-once tests.
+ * stored) but the client's connection is cut before the reply, as after a timeout. For exactly-once tests. It can
+ * also hold every long-poll /sync unanswered, as a quiet room does for up to the sync timeout (start-up tests).
  */
 import { request as httpRequest, type IncomingMessage, type Server, createServer } from "node:http";
 
@@ -12,6 +13,10 @@ export interface LossyProxy {
   /** Every request whose method and path match is answered `status` without reaching the homeserver (until cleared). */
   failAll(method: string, path: RegExp | undefined, status?: number): void;
   failed: number;
+  /** While on, every long-poll /sync (one with `since`) waits here unanswered; turning it off lets them through. */
+  holdLongPolls(on: boolean): void;
+  /** Long-poll /syncs held so far. */
+  held: number;
   close(): Promise<void>;
 }
 
@@ -20,7 +25,15 @@ export async function startLossyProxy(upstream: string): Promise<LossyProxy> {
   let rule: { method: string; path: RegExp } | undefined;
   const state = { dropped: 0, failed: 0 };
   let failing: { method: string; path: RegExp; status: number } | undefined;
-  const server: Server = createServer((req, res) => {
+  let holding = false;
+  let heldCount = 0;
+  const held: Array<() => void> = [];
+  const server: Server = createServer(function serve(req, res) {
+    if (holding && req.method === "GET" && /^\/_matrix\/client\/v3\/sync\?(.*&)?since=/.test(req.url ?? "")) {
+      heldCount++;
+      held.push(() => serve(req, res));
+      return;
+    }
     if (failing && req.method === failing.method && failing.path.test(req.url ?? "")) {
       state.failed++;
       req.resume();
@@ -63,6 +76,13 @@ export async function startLossyProxy(upstream: string): Promise<LossyProxy> {
     },
     get failed() {
       return state.failed;
+    },
+    holdLongPolls: (on) => {
+      holding = on;
+      if (!on) for (const release of held.splice(0)) release();
+    },
+    get held() {
+      return heldCount;
     },
     close: () =>
       new Promise<void>((resolve) => {
