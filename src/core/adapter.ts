@@ -2,7 +2,7 @@
  * The contract every platform adapter fulfils. The core never asks "which platform is this?": it reads the
  * capability flags and calls these methods. Rendering RichText into native markup is the adapter's job.
  */
-import type { ChatEvent, RoomRef, UserRef } from "./model.js";
+import type { Attachment, ChatEvent, RoomRef, UserRef } from "./model.js";
 import type { RichText } from "./richtext.js";
 import type { Logger } from "./log.js";
 import type { Store } from "../store/store.js";
@@ -33,6 +33,11 @@ export interface Capabilities {
    * beyond what that pace carries in the link's `floodBacklog` is folded (relay/flood.ts).
    */
   linesPerMinute?: number;
+  /**
+   * Files relayed here can be uploaded as the platform's own media (an `m.image` on Matrix), each up to `maxBytes`;
+   * larger ones, and files on platforms without this, become links.
+   */
+  uploadsFiles?: { maxBytes: number };
 }
 
 /** What the core assumes of an account it cannot reach (no adapter): nothing beyond plain text. */
@@ -79,6 +84,8 @@ export interface OutgoingMessage {
   allowedMentions?: string[];
   /** Where the whole message can be read on its own platform, for a target that has to cut it short. */
   originalUrl?: string;
+  /** Files for the adapter to upload after the text (only for a target that `uploadsFiles`; others get links). */
+  files?: Attachment[];
 }
 
 export interface SendResult {

@@ -29,7 +29,9 @@ function runnable(row: OutboxRow, p: Payload, now: number): boolean {
     !!p.sender &&
     !p.action &&
     !p.replyToNativeId &&
-    !p.replyQuote
+    !p.replyQuote &&
+    // Files go after their own message's text; in a combined message they would lose their place.
+    !p.files?.length
   );
 }
 

@@ -1,6 +1,7 @@
 /**
  * Builds what goes to one target room from an inbound message: the sender shown natively (the adapter renders
- * `sender`; mentions are translated per target in mentions.ts, and only those may ping), a quote for replies where the target has no native replies, and attachments as links.
+ * `sender`; mentions are translated per target in mentions.ts, and only those may ping), a quote for replies where the target has no native replies, and attachments as files where
+ * the target uploads them, else as links.
  */
 import type { Capabilities, OutgoingMessage } from "../core/adapter.js";
 import type { Attachment, UserRef } from "../core/model.js";
@@ -44,8 +45,13 @@ export function excerptOf(body: RichText): string {
 
 export function buildRelayMessage(input: RelayMessageInput): OutgoingMessage {
   let body: RichText = [...input.body];
-  const files = attachmentLinks(input.attachments);
-  if (files.length) body = body.length ? [...body, text(" "), ...files] : files;
+  // Files the target can take as its own media go as files (size unknown: the adapter checks while reading).
+  const max = input.targetCaps.uploadsFiles?.maxBytes;
+  const uploads = max ? (input.attachments ?? []).filter((a) => a.size === undefined || a.size <= max) : [];
+  const links = attachmentLinks((input.attachments ?? []).filter((a) => !uploads.includes(a)));
+  if (links.length) body = body.length ? [...body, text(" "), ...links] : links;
+  // A file alone still says who sent it: its name is the text.
+  if (!body.length && uploads.length) body = [text(uploads.map((a) => a.name || "a file").join(", "))];
   let replyToNativeId: string | undefined;
   if (input.reply) {
     if (input.targetCaps.replies && input.reply.nativeId) replyToNativeId = input.reply.nativeId;
@@ -71,5 +77,6 @@ export function buildRelayMessage(input: RelayMessageInput): OutgoingMessage {
     idempotencyKey: input.idempotencyKey,
     allowedMentions: input.allowedMentions?.length ? input.allowedMentions : undefined,
     originalUrl: input.originalUrl,
+    ...(uploads.length ? { files: uploads } : {}),
   };
 }

@@ -3,6 +3,8 @@
  * room and a fake Discord channel (issue #18): crier's answers reach every room of the link.
  */
 import assert from "node:assert/strict";
+import { createServer } from "node:http";
+import type { AddressInfo } from "node:net";
 import { after, before, describe, it } from "node:test";
 import { freePort, waitUntil } from "../testbed/ports.js";
 import { Answers } from "./three/answers.js";
@@ -46,6 +48,38 @@ describe("bridge fidelity across IRC, Matrix and Discord (issue #18)", () => {
     await say.everywhere(mark, /^(?!.*!time).*17:00 UTC.*→/);
     assert.ok(!say.discordSince(mark).some((t) => t.includes("04:00 UTC")));
     assert.ok(!(await net.matrixFromCrier()).some((e) => String(e.content.body).includes("04:00 UTC")));
+  });
+
+  it("a Discord attachment arrives on Matrix as an m.image uploaded to the homeserver, and on IRC as its link", async () => {
+    const png = Buffer.from(
+      "89504e470d0a1a0a0000000d49484452000000010000000108060000001f15c4890000000d49444154789c6360000002000154a24f5d0000000049454e44ae426082",
+      "hex",
+    );
+    // Discord's CDN serves attachments without a login; here a local server stands in for it.
+    const cdn = createServer((_req, res) => res.writeHead(200, { "content-type": "image/png" }).end(png));
+    await new Promise<void>((r) => cdn.listen(0, "127.0.0.1", () => r()));
+    const url = `http://127.0.0.1:${(cdn.address() as AddressInfo).port}/attachments/1/2/cat.png`;
+    try {
+      net.discord.post(net.channelId, net.dora, "look p9", {
+        attachments: [
+          { id: "1", filename: "cat.png", size: png.length, url, proxy_url: url, content_type: "image/png" },
+        ],
+      });
+      const image = await net.waitMatrix((e) => e.content.msgtype === "m.image", 30_000);
+      assert.equal(image.content.body, "cat.png");
+      assert.deepEqual(image.content.info, { mimetype: "image/png", size: png.length });
+      const mxc = String(image.content.url);
+      assert.match(mxc, /^mxc:\/\/localhost\//, "uploaded to the homeserver, not a link to the CDN");
+      const [server, id] = mxc.slice("mxc://".length).split("/");
+      const res = await fetch(`${net.synapse.url}/_matrix/client/v1/media/download/${server}/${id}`, {
+        headers: { authorization: `Bearer ${net.mara.token}` },
+      });
+      assert.deepEqual(Buffer.from(await res.arrayBuffer()), png);
+      await net.waitMatrix((e) => String(e.content.body).endsWith("look p9"));
+      await net.waitIrc((t) => t.includes("look p9") && t.includes(url));
+    } finally {
+      cdn.close();
+    }
   });
 
   it("describeChanges: a Matrix reaction and delete are told on IRC as lines; Discord reacts and deletes natively", async () => {

@@ -28,6 +28,7 @@ import { isMediaToken, mediaKey, mediaUrl } from "./media.js";
 import { renderMatrixContents, renderMatrixEdit } from "./render.js";
 import { redactEvent, type SendHooks, sendEvent } from "./send.js";
 import { StoreStorageProvider } from "./storage.js";
+import { fileContent } from "./upload.js";
 import { SyncHandler } from "./sync-handler.js";
 import { localpart, MatrixRoster } from "./roster.js";
 
@@ -43,6 +44,7 @@ export class MatrixAdapter implements Adapter {
     threads: false,
     maxBytes: 60_000,
     combinesLines: { maxLines: 100, maxChars: 20_000 },
+    uploadsFiles: { maxBytes: 8 * 1024 * 1024 },
     localTimeMarkers: false,
   };
   private readonly storage: StoreStorageProvider;
@@ -276,6 +278,20 @@ export class MatrixAdapter implements Adapter {
       const txnId = i === 0 ? msg.idempotencyKey : `${msg.idempotencyKey}.${i}`;
       ids.push(await sendEvent(client, roomId, "m.room.message", txnId, content, this.hooks()));
     }
+    // Files after the text, as Matrix media; an edit of the message leaves them as they are (edit() skips them).
+    for (const [i, file] of (msg.files ?? []).entries()) {
+      const content = await fileContent(client, file, this.capabilities.uploadsFiles!.maxBytes);
+      const id = await sendEvent(
+        client,
+        roomId,
+        "m.room.message",
+        `${msg.idempotencyKey}.file${i}`,
+        content,
+        this.hooks(),
+      );
+      await this.storage.write(`file-event:${id}`, "1");
+      ids.push(id);
+    }
     return { nativeIds: ids };
   }
 
@@ -289,6 +305,7 @@ export class MatrixAdapter implements Adapter {
       },
     );
     for (const [i, eventId] of nativeIds.entries()) {
+      if (await this.storage.read(`file-event:${eventId}`)) continue;
       const content = contents[i] ?? { ...contents[0], body: "…", formatted_body: "…" };
       await sendEvent(
         client,
