@@ -124,11 +124,6 @@ export class IrcAdapter implements Adapter {
     return this.connection.status();
   }
 
-  /** Lines waiting in the paced queue (a metric). */
-  queueDepth(): number {
-    return this.queue.depth;
-  }
-
   selfName(): string | undefined {
     return this.client?.user?.nick;
   }
