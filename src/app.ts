@@ -62,6 +62,12 @@ export const coreMigrations: Migration[] = [
   },
 ];
 
+/** Every migration crier applies, in order: the core's, each platform's, each feature's. */
+export function allMigrations(features: Feature[]): Migration[] {
+  const platformMigrations = Object.values(platforms).flatMap((p) => p.migrations ?? []);
+  return [...coreMigrations, ...platformMigrations, ...features.flatMap((f) => f.migrations ?? [])];
+}
+
 export class App {
   readonly ctx: AppContext;
   readonly dispatcher: Dispatcher;
@@ -179,11 +185,7 @@ export class App {
       store = await openStore(opts.config, stateDir);
       const features = buildFeatures();
       const all = [...features.all, ...(opts.extraFeatures ?? [])];
-      await migrate(store, [
-        ...coreMigrations,
-        ...Object.values(platforms).flatMap((p) => p.migrations ?? []),
-        ...all.flatMap((f) => f.migrations ?? []),
-      ]);
+      await migrate(store, allMigrations(all));
       // A store that can open a connection of its own for the lease is a shared one (PostgreSQL): leadership applies.
       const lease = store.dedicated?.();
       const leadership = lease ? leadershipFor(opts.config.store, lease, opts.log) : undefined;

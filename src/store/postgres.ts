@@ -80,6 +80,14 @@ export class PostgresStore implements Store {
     throw new Error("crier backup writes SQLite files; back up PostgreSQL with pg_dump");
   }
 
+  async tables(): Promise<string[]> {
+    const rows = await this.all<{ name: string }>(
+      `SELECT table_name AS name FROM information_schema.tables
+       WHERE table_schema = current_schema() AND table_type = 'BASE TABLE' ORDER BY table_name`,
+    );
+    return rows.map((r) => r.name);
+  }
+
   async close(): Promise<void> {
     await this.pool.end();
   }

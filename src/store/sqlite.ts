@@ -118,6 +118,13 @@ export class SqliteStore implements Store {
     await this.locked(() => this.db.backup(file));
   }
 
+  async tables(): Promise<string[]> {
+    const rows = await this.all<{ name: string }>(
+      "SELECT name FROM sqlite_master WHERE type = 'table' AND name NOT LIKE 'sqlite_%' ORDER BY name",
+    );
+    return rows.map((r) => r.name);
+  }
+
   async close(): Promise<void> {
     await this.locked(async () => {
       if (this.db.open) this.db.close();

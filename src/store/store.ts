@@ -17,6 +17,8 @@ export interface Store extends Queryable {
   tx<T>(fn: (tx: Queryable) => Promise<T>): Promise<T>;
   /** Writes a consistent copy of the whole store to a file (SQLite) or refuses with a hint (PostgreSQL). */
   backup(file: string): Promise<void>;
+  /** The names of the store's tables (of its schema, on PostgreSQL), sorted. */
+  tables(): Promise<string[]>;
   close(): Promise<void>;
   /**
    * A shared store (PostgreSQL) opens another store on the same database with a connection of its own, for the
