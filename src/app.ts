@@ -210,6 +210,7 @@ export class App {
       log: this.ctx.log.child({ account }),
       store: this.ctx.store,
       publicUrl: this.ctx.config.http.publicUrl,
+      stateDir: this.ctx.stateDir,
       admins: this.admins,
       commands: this.ctx.commands.all,
       metrics: this.ctx.metrics,

@@ -65,6 +65,14 @@ export interface SenderShown {
   avatarUrl?: string;
   /** Stable key of the original sender (for per-nick colours and loop checks). */
   key?: string;
+  /** How the sender is named as a user of the target platform, where it makes one per person (a Matrix ghost). */
+  puppet?: Puppet;
+}
+
+/** A remote person as a virtual user elsewhere: `id` parts unique across every account of their platform. */
+export interface Puppet {
+  id: string[];
+  displayName: string;
 }
 
 export interface OutgoingMessage {
@@ -120,7 +128,8 @@ export interface Adapter {
   send(msg: OutgoingMessage): Promise<SendResult>;
   edit?(room: string, nativeIds: string[], msg: OutgoingMessage): Promise<void>;
   delete?(room: string, nativeIds: string[]): Promise<void>;
-  react?(room: string, nativeId: string, emoji: string): Promise<void>;
+  /** `msg` carries who reacted (its `sender`), for a platform that reacts as that person. */
+  react?(room: string, nativeId: string, emoji: string, msg?: OutgoingMessage): Promise<void>;
   /**
    * For platforms with no server-side dedupe (IRC): whether a message that was in flight when crier died already
    * reached the room, judged from what the platform shows was said (history replay). Returns its native ids if so.
@@ -142,6 +151,12 @@ export interface Adapter {
    * apart with it.
    */
   members?(room: string): Promise<readonly RoomMember[] | undefined>;
+  /**
+   * How one of this platform's users is named as a virtual user on another platform: id parts that stay the same
+   * for the person and differ between people across every account of this platform, and the display name to show.
+   * Without it the relay uses the account and the user id.
+   */
+  puppet?(user: UserRef): Puppet;
   /** The names a user id stands for even while its owner is away (an IRC account's name, a Matrix localpart). */
   namesOf?(userId: string): string[];
   /** Where crier can say something that only `user` sees (a private message), if this platform has such a place. */
@@ -155,6 +170,8 @@ export interface AdapterDeps {
   store: Store;
   /** Base URL of crier's HTTP server when it is enabled (for media and long-text links). */
   publicUrl?: string;
+  /** crier's state directory (files an adapter keeps, relative paths in its config). */
+  stateDir?: string;
   admins: string[];
   /** Counters such as reconnects (`crier_reconnects_total{account}`); optional so adapters work without it. */
   metrics?: import("../services/metrics.js").Metrics;

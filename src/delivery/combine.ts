@@ -49,7 +49,7 @@ export function combinableRun(rows: OutboxRow[], caps: Capabilities, now: number
   for (const row of rows) {
     const p = payloadOf(row);
     if (!runnable(row, p, now)) break;
-    const sender = `${p.sender!.name}\u0000${p.sender!.avatarUrl ?? ""}`;
+    const sender = `${p.sender!.name}\u0000${p.sender!.avatarUrl ?? ""}\u0000${p.sender!.key ?? ""}`;
     if (who !== undefined && sender !== who) break;
     const addLines = lineCount(p.body);
     const addChars = toPlain(p.body).length + 1;

@@ -184,7 +184,7 @@ export class Worker {
     const { nativeIds } = target;
     const a = this.adapter;
     if (row.op === "react") {
-      if (a.react) await a.react(row.room, nativeIds[0], rowMeta(row).emoji ?? "");
+      if (a.react) await a.react(row.room, nativeIds[0], rowMeta(row).emoji ?? "", message);
       return;
     }
     const batch = target.row?.batch;

@@ -15,6 +15,7 @@ import { MembershipCoalescer } from "./membership-noise.js";
 import { describedChange, membershipText, relayedNotice } from "./notices.js";
 import { addressFor, findAddressees, type TargetOf } from "./mentions.js";
 import { MessageMap, messageKey } from "./message-map.js";
+import { puppetOf, shownAs } from "./puppets.js";
 import { type Present, SenderNames } from "./names.js";
 import { buildRelayMessage, excerptOf, type ReplyContext } from "./render.js";
 
@@ -134,7 +135,7 @@ export class Relay {
     if (event.notice && !this.app.config.relay.relayNotices) return;
     const routes = this.routes(event.room, event.sender);
     if (!routes.length) return;
-    const { sender, translate } = await this.prepare(event);
+    const { sender, puppet, translate } = await this.prepare(event);
     const replied = event.replyTo ? await this.map.lookup(event.room, event.replyTo) : undefined;
     const msgKey = messageKey(event.room, event.id);
     const originalUrl = this.adapterFor(event.room)?.permalink?.(event.room.room, event.id);
@@ -153,6 +154,7 @@ export class Relay {
         targetRoom: target.room,
         targetCaps: this.caps(target.account),
         sender,
+        puppet,
         body,
         action: event.action,
         attachments: event.attachments,
@@ -200,7 +202,7 @@ export class Relay {
   private async onEdit(event: EditEvent): Promise<void> {
     const orig = await this.map.lookup(event.room, event.targetId);
     if (!orig?.isOrigin || orig.authorKey !== userKey(event.sender)) return;
-    const { sender, translate } = await this.prepare(event);
+    const { sender, puppet, translate } = await this.prepare(event);
     const items: OutboxItem[] = [];
     for (const { target } of this.routes(event.room, event.sender)) {
       const caps = this.caps(target.account);
@@ -209,6 +211,7 @@ export class Relay {
         targetRoom: target.room,
         targetCaps: caps,
         sender,
+        puppet,
         body: caps.edit ? body : [text("(edit) "), ...body],
         idempotencyKey: `relay-edit:${messageKey(event.room, event.id)}->${target.account}/${target.room}`,
         allowedMentions: allowed,
@@ -244,6 +247,8 @@ export class Relay {
         room: target.room,
         body: [],
         kind: "relay",
+        // Who reacted, for a platform that reacts as that person.
+        ...(op === "react" ? { sender: shownAs(this.app.adapters, event.sender) } : {}),
         idempotencyKey: `relay-${op}:${messageKey(event.room, id)}->${target.account}/${target.room}`,
       };
       items.push({ account: target.account, op, message, emoji, target: await this.copyIn(orig.msgKey, target) });
@@ -302,12 +307,13 @@ export class Relay {
   private async prepare(event: MessageEvent | EditEvent) {
     const present = await this.names.present(this.scopeOf(event.room));
     const sender: UserRef = { ...event.sender, name: await this.names.shown(event.sender, present) };
+    const puppet = puppetOf(this.app.adapters, event.sender);
     const found = await findAddressees(event.body, event.room, present, this.app.identity);
     const targetOf = await this.targetsOf([...new Set(found.byName.values())], present);
     const explicit = await this.mentionResolver(event.body);
     const translate = (target: RoomRef) =>
       addressFor(event.body, found, target, targetOf, (u) => explicit(u, target.account));
-    return { sender, translate };
+    return { sender, puppet, translate };
   }
 
   /** Where each named person can be mentioned: a linked identity on the target account, one present there first. */

@@ -3,7 +3,7 @@
  * `sender`; mentions are translated per target in mentions.ts, and only those may ping), a quote for replies where the target has no native replies, and attachments as files where
  * the target uploads them, else as links.
  */
-import type { Capabilities, OutgoingMessage } from "../core/adapter.js";
+import type { Capabilities, OutgoingMessage, Puppet } from "../core/adapter.js";
 import type { Attachment, UserRef } from "../core/model.js";
 import { type RichText, text, toPlain } from "../core/richtext.js";
 
@@ -26,6 +26,8 @@ export interface RelayMessageInput {
   targetRoom: string;
   targetCaps: Capabilities;
   sender: UserRef;
+  /** The sender as a virtual user (see Adapter.puppet). */
+  puppet?: Puppet;
   body: RichText;
   action?: boolean;
   attachments?: readonly Attachment[];
@@ -70,6 +72,7 @@ export function buildRelayMessage(input: RelayMessageInput): OutgoingMessage {
       name: input.sender.name || input.sender.id,
       avatarUrl: input.sender.avatarUrl,
       key: `${input.sender.account}:${input.sender.id}`,
+      ...(input.puppet ? { puppet: input.puppet } : {}),
     },
     action: input.action,
     replyToNativeId,

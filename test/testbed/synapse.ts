@@ -1,7 +1,8 @@
 /**
  * A real Synapse for the Matrix tests: installed from PyPI into .testbed/venv (test/testbed/synapse-install.sh),
  * configured from scratch in a temporary directory, listening on a free 127.0.0.1 port, stopped by the tests.
- * Rate limits are raised unless `realistic` is asked for (the rate-limit test wants 429s).
+ * Rate limits are raised unless `realistic` is asked for (the rate-limit test wants 429s). Application services
+ * (registration files, e.g. the one `crier appservice-registration` writes) are loaded when given.
  */
 import { type ChildProcess, spawn } from "node:child_process";
 import { createHmac, generateKeyPairSync, randomBytes } from "node:crypto";
@@ -29,6 +30,8 @@ export interface Synapse {
 export interface SynapseOptions {
   /** Keep message rate limits low (a burst, then a few per second) so that sends meet 429 M_LIMIT_EXCEEDED. */
   realistic?: { perSecond: number; burst: number };
+  /** Registration files of application services (Synapse's `app_service_config_files`). */
+  appServiceConfigFiles?: string[];
 }
 
 const high = { per_second: 10_000, burst_count: 10_000 };
@@ -72,6 +75,7 @@ function config(dir: string, port: number, secret: string, opts: SynapseOptions)
     rc_presence: { per_user: high },
     rc_delayed_event_mgmt: high,
     rc_3pid_validation: high,
+    ...(opts.appServiceConfigFiles?.length ? { app_service_config_files: opts.appServiceConfigFiles } : {}),
   };
 }
 

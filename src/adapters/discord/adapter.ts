@@ -21,6 +21,7 @@ import {
   type EventSink,
   type OutgoingMessage,
   PermanentSendError,
+  type Puppet,
   type RoomMember,
   type SendResult,
 } from "../../core/adapter.js";
@@ -342,6 +343,8 @@ export class DiscordAdapter implements Adapter {
   readonly members = async (room: string): Promise<RoomMember[] | undefined> =>
     channelMembers(this.client, this.account, room);
   readonly namesOf = (userId: string): string[] => namesOfUser(this.client, userId);
+  /** A snowflake names one person across every bot account: one virtual user each. */
+  readonly puppet = (user: UserRef): Puppet => ({ id: ["discord", user.id], displayName: user.name || user.id });
 
   permalink(room: string, nativeId: string): string | undefined {
     const channel = this.client.channels.cache.get(room);

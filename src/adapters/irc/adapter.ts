@@ -12,6 +12,7 @@ import type {
   ConnectionState,
   EventSink,
   OutgoingMessage,
+  Puppet,
   RoomMember,
   SendResult,
 } from "../../core/adapter.js";
@@ -308,6 +309,11 @@ export class IrcAdapter implements Adapter {
   readonly members = async (room: string): Promise<RoomMember[] | undefined> => this.membership.members(room);
   /** An IRC id is the account (or, `~nick`, the nick) of that name. */
   readonly namesOf = (userId: string): string[] => [userId.replace(/^~/, "")];
+  /** One virtual user per account (or unverified nick) of this network; nicks and accounts ignore case. */
+  readonly puppet = (user: UserRef): Puppet => ({
+    id: ["irc", ...this.account.split(".").slice(1), user.id.toLowerCase()],
+    displayName: `${user.name} (IRC)`,
+  });
 
   /** A NOTICE to the nick reaches only that person. */
   privateRoom(user: UserRef): string | undefined {

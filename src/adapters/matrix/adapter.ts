@@ -1,8 +1,9 @@
 /**
- * The Matrix adapter on matrix-bot-sdk (as a plain bot user; end-to-end encryption is off because the SDK's native
- * crypto module is replaced by a stand-in). Sync handling lives in SyncHandler, rendering in render.ts, sending
- * with crier's own transaction ids in send.ts. Connecting is retried forever in the background, so an unreachable
- * homeserver never stops crier from starting.
+ * The Matrix adapter on matrix-bot-sdk, as a bot user or as an application service (transport.ts, appservice.ts:
+ * then relayed messages come from ghosts, one Matrix user per remote person). End-to-end encryption is off because
+ * the SDK's native crypto module is replaced by a stand-in. Event handling lives in SyncHandler, rendering in
+ * render.ts, sending with crier's own transaction ids in send.ts. Connecting is retried forever in the background,
+ * so an unreachable homeserver never stops crier from starting.
  */
 import {
   type Adapter,
@@ -19,36 +20,33 @@ import { type AccountStatus, ConnectionTracker, Reconnector } from "../../core/c
 import { parseDuration } from "../../core/duration.js";
 import { matrixMediaAnswer } from "./media-route.js";
 import type { RoomRef, UserRef } from "../../core/model.js";
-import { type RichText, fromPlain } from "../../core/richtext.js";
-import { SyncingClient } from "./client.js";
+import type { RichText } from "../../core/richtext.js";
+import type { MatrixClient } from "matrix-bot-sdk";
+import { appserviceTransport } from "./appservice.js";
 import type { MatrixConfig } from "./config.js";
-import { isRefusedLogin, refusedLogin, resolveAccessToken } from "./login.js";
+import { isRefusedLogin } from "./login.js";
 import { routeSdkLogs } from "./sdk-logs.js";
 import { isMediaToken, mediaKey, mediaUrl } from "./media.js";
-import { renderMatrixContents, renderMatrixEdit } from "./render.js";
-import { redactEvent, type SendHooks, sendEvent } from "./send.js";
+import type { SendHooks } from "./send.js";
+import {
+  type ActContext,
+  deleteMessages,
+  editMessage,
+  matrixCapabilities,
+  reactTo,
+  sayNotice,
+  sendMessage,
+} from "./acting.js";
 import { StoreStorageProvider } from "./storage.js";
-import { fileContent } from "./upload.js";
 import { SyncHandler } from "./sync-handler.js";
 import { localpart, MatrixRoster } from "./roster.js";
-
-const SYNC_FILTER = { room: { timeline: { limit: 50 }, state: { lazy_load_members: true } } };
+import { botTransport, type MatrixTransport } from "./transport.js";
 
 export class MatrixAdapter implements Adapter {
-  readonly capabilities: Capabilities = {
-    edit: true,
-    delete: true,
-    replies: true,
-    reactions: true,
-    impersonate: false,
-    threads: false,
-    maxBytes: 60_000,
-    combinesLines: { maxLines: 100, maxChars: 20_000 },
-    uploadsFiles: { maxBytes: 8 * 1024 * 1024 },
-    localTimeMarkers: false,
-  };
+  readonly capabilities: Capabilities;
   private readonly storage: StoreStorageProvider;
-  private client: SyncingClient | undefined;
+  private transport: MatrixTransport | undefined;
+  private client: MatrixClient | undefined;
   private handler: SyncHandler | undefined;
   private roster: MatrixRoster | undefined;
   private sink: EventSink | undefined;
@@ -73,6 +71,7 @@ export class MatrixAdapter implements Adapter {
     private readonly deps: AdapterDeps,
   ) {
     this.storage = new StoreStorageProvider(deps.store, account);
+    this.capabilities = matrixCapabilities(config.mode === "appservice");
     this.resetSynced();
     routeSdkLogs(deps);
   }
@@ -124,7 +123,8 @@ export class MatrixAdapter implements Adapter {
       await this.open();
       this.reconnector.reset();
     } catch (err) {
-      await this.client?.stopAndSettle().catch(() => undefined);
+      await this.transport?.stop().catch(() => undefined);
+      this.transport = undefined;
       this.client = undefined;
       if (this.stopping) return;
       if (isRefusedLogin(err)) {
@@ -140,44 +140,47 @@ export class MatrixAdapter implements Adapter {
   }
 
   private async open(): Promise<void> {
-    const token = await resolveAccessToken(this.config, this.storage, this.deps.log);
     const startedAt = Date.now();
     let handler: SyncHandler | undefined;
-    const client = new SyncingClient(
-      this.config.homeserver,
-      token,
-      this.storage,
-      async (sync, since) => {
-        await handler?.handle(sync, since);
-        this.tracker.set("connected");
-        this.markSynced();
-      },
-      this.config.syncTimeoutMs,
-    );
-    client.onSyncError = (err) => {
-      if (this.tracker.state === "connected") {
-        this.deps.log.warn({ err: (err as Error)?.message }, "Matrix sync failed; retrying");
-        this.deps.metrics?.inc("crier_reconnects_total", "reconnect attempts per account", { account: this.account });
-      }
-      // The SDK retries the sync by itself (its own backoff); no time of the next try is known.
-      this.tracker.failed(err);
-      this.tracker.set("connecting");
+    const onBatch = async (sync: unknown, since: string | null) => {
+      await handler?.handle(sync, since);
+      this.tracker.set("connected");
+      this.markSynced();
     };
-    this.selfId = await client.getUserId().catch((err) => {
-      throw refusedLogin(err);
-    });
+    const transport =
+      this.config.mode === "appservice"
+        ? appserviceTransport({
+            ...this.deps,
+            account: this.account,
+            config: this.config,
+            storage: this.storage,
+            onBatch,
+          })
+        : await botTransport({
+            config: this.config,
+            storage: this.storage,
+            log: this.deps.log,
+            onBatch,
+            onSyncError: (err) => this.onSyncError(err),
+          });
+    this.transport = transport;
+    const { client, selfId } = transport;
+    this.selfId = selfId;
+    await transport.prepare();
     this.displayName = (await client.getUserProfile(this.selfId).catch(() => undefined))?.displayname;
-    const roster = new MatrixRoster(this.account, this.selfId, client);
+    const roster = new MatrixRoster(this.account, transport.isOwn, client);
     this.roster = roster;
     handler = new SyncHandler({
       account: this.account,
       config: this.config,
       client,
       selfId: this.selfId,
+      isOwn: transport.isOwn,
       log: this.deps.log,
       sink: () => this.sink,
       isAdmin: (mxid) => this.isConfiguredAdmin(mxid),
       roomName: (roomId) => this.nameOf.get(roomId) ?? roomId,
+      isConfiguredRoom: (roomId) => this.nameOf.has(roomId),
       mediaUrl: (mxc, name) =>
         mediaUrl(mxc, name, {
           homeserver: this.config.homeserver,
@@ -189,6 +192,7 @@ export class MatrixAdapter implements Adapter {
       startedAt,
       backfillWindowMs: parseDuration(this.config.backfillWindow) ?? 6 * 3_600_000,
       onMember: (roomId, ev) => roster.onMember(roomId, ev),
+      rewrite: transport.rewrite,
     });
     this.client = client;
     this.handler = handler;
@@ -202,17 +206,29 @@ export class MatrixAdapter implements Adapter {
         this.deps.log.error({ room: name, err: (err as Error).message }, "could not join a configured Matrix room");
       }
     }
-    await client.start(SYNC_FILTER);
+    await transport.begin();
+    if (transport.impersonates) this.markSynced();
     // Up once the homeserver knows crier and the rooms are joined: sends work now, and the first /sync (a long poll
     // of up to syncTimeoutMs with a saved position) must not hold back delivery.
     this.tracker.set("connected");
     this.deps.log.info({ user: this.selfId, rooms: this.idOf.size }, "Matrix connected; syncing");
   }
 
+  private onSyncError(err: unknown): void {
+    if (this.tracker.state === "connected") {
+      this.deps.log.warn({ err: (err as Error)?.message }, "Matrix sync failed; retrying");
+      this.deps.metrics?.inc("crier_reconnects_total", "reconnect attempts per account", { account: this.account });
+    }
+    // The SDK retries the sync by itself (its own backoff); no time of the next try is known.
+    this.tracker.failed(err);
+    this.tracker.set("connecting");
+  }
+
   async stop(): Promise<void> {
     this.stopping = true;
     this.reconnector.cancel();
-    await this.client?.stopAndSettle();
+    await this.transport?.stop();
+    this.transport = undefined;
     this.client = undefined;
     this.tracker.set("disconnected");
     this.resetSynced();
@@ -222,7 +238,7 @@ export class MatrixAdapter implements Adapter {
     return this.deps.admins.includes(`${this.account}:${mxid}`);
   }
 
-  private ready(): SyncingClient {
+  private ready(): MatrixClient {
     if (!this.client) throw new Error(`Matrix account ${this.account} is not connected`);
     return this.client;
   }
@@ -250,95 +266,38 @@ export class MatrixAdapter implements Adapter {
   }
 
   private async notice(roomId: string, text: string, onceKey?: string): Promise<void> {
-    if (onceKey && (await this.storage.read(`notice:${onceKey}`))) return;
-    const [content] = renderMatrixContents(
-      { room: roomId, body: fromPlain(text), kind: "notice", idempotencyKey: `crier-notice-${onceKey ?? Date.now()}` },
-      { senderTemplate: this.config.senderTemplate },
-    );
-    await sendEvent(
-      this.ready(),
-      roomId,
-      "m.room.message",
-      `crier-notice-${onceKey ?? Date.now()}`,
-      content,
-      this.hooks(),
-    );
-    if (onceKey) await this.storage.write(`notice:${onceKey}`, String(Date.now()));
+    await sayNotice(this.acting(), this.storage, roomId, text, onceKey);
   }
 
   async send(msg: OutgoingMessage): Promise<SendResult> {
-    const client = this.ready();
     const roomId = await this.roomId(msg.room);
     // Plain text relayed into an end-to-end encrypted room would leak what its members expect to be private.
     if (this.handler?.encryptedRooms.has(roomId))
       throw new PermanentSendError(`Matrix room ${msg.room} is end-to-end encrypted; crier cannot take part in it`);
-    const contents = renderMatrixContents(msg, { senderTemplate: this.config.senderTemplate });
-    const ids: string[] = [];
-    for (const [i, content] of contents.entries()) {
-      const txnId = i === 0 ? msg.idempotencyKey : `${msg.idempotencyKey}.${i}`;
-      ids.push(await sendEvent(client, roomId, "m.room.message", txnId, content, this.hooks()));
-    }
-    // Files after the text, as Matrix media; an edit of the message leaves them as they are (edit() skips them).
-    for (const [i, file] of (msg.files ?? []).entries()) {
-      const content = await fileContent(client, file, this.capabilities.uploadsFiles!.maxBytes);
-      const id = await sendEvent(
-        client,
-        roomId,
-        "m.room.message",
-        `${msg.idempotencyKey}.file${i}`,
-        content,
-        this.hooks(),
-      );
-      await this.storage.write(`file-event:${id}`, "1");
-      ids.push(id);
-    }
-    return { nativeIds: ids };
+    return { nativeIds: await sendMessage(this.acting(), roomId, msg) };
+  }
+
+  private acting(): ActContext {
+    return {
+      own: () => this.ready(),
+      transport: this.transport,
+      hooks: this.hooks(),
+      senderTemplate: this.config.senderTemplate,
+      log: this.deps.log,
+      storage: this.storage,
+    };
   }
 
   async edit(room: string, nativeIds: string[], msg: OutgoingMessage): Promise<void> {
-    const client = this.ready();
-    const roomId = await this.roomId(room);
-    const contents = renderMatrixContents(
-      { ...msg, replyToNativeId: undefined },
-      {
-        senderTemplate: this.config.senderTemplate,
-      },
-    );
-    for (const [i, eventId] of nativeIds.entries()) {
-      if (await this.storage.read(`file-event:${eventId}`)) continue;
-      const content = contents[i] ?? { ...contents[0], body: "…", formatted_body: "…" };
-      await sendEvent(
-        client,
-        roomId,
-        "m.room.message",
-        `${msg.idempotencyKey}.edit${i}`,
-        renderMatrixEdit(content, eventId),
-        this.hooks(),
-      );
-    }
-    if (contents.length > nativeIds.length)
-      this.deps.log.warn(
-        { room, parts: contents.length, events: nativeIds.length },
-        "an edit grew past Matrix's event size; its end is cut (edits cannot add events)",
-      );
-    // Parts the new text no longer needs are removed.
-    for (const eventId of nativeIds.slice(contents.length))
-      await redactEvent(client, roomId, eventId, `crier-redact-${eventId}`, this.hooks());
+    await editMessage(this.acting(), await this.roomId(room), nativeIds, msg);
   }
 
   async delete(room: string, nativeIds: string[]): Promise<void> {
-    const client = this.ready();
-    const roomId = await this.roomId(room);
-    for (const eventId of nativeIds)
-      await redactEvent(client, roomId, eventId, `crier-redact-${eventId}`, this.hooks());
+    await deleteMessages(this.acting(), await this.roomId(room), nativeIds);
   }
 
-  async react(room: string, nativeId: string, emoji: string): Promise<void> {
-    const client = this.ready();
-    const roomId = await this.roomId(room);
-    const content = { "m.relates_to": { rel_type: "m.annotation", event_id: nativeId, key: emoji } };
-    const txnId = `crier-react-${nativeId}-${Buffer.from(emoji).toString("hex")}`;
-    await sendEvent(client, roomId, "m.reaction", txnId, content, this.hooks());
+  async react(room: string, nativeId: string, emoji: string, msg?: OutgoingMessage): Promise<void> {
+    await reactTo(this.acting(), await this.roomId(room), nativeId, emoji, msg);
   }
 
   /** `/matrix-media/<account>/…`: media fetched with this account's login, for readers on other platforms. */

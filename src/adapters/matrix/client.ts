@@ -4,8 +4,8 @@
  * first), and only then saves the next sync token itself (the SDK's own save is switched off, so that nothing
  * touches the store after stop() has waited for the sync in hand).
  *
- * An application-service mode (virtual users per remote sender, no rate limits) would replace this client with an
- * Appservice from the same SDK and feed the same SyncHandler from its transactions; the core stays untouched.
+ * Application-service mode (appservice.ts) uses the SDK's Appservice instead and feeds the same SyncHandler from the
+ * homeserver's transactions.
  */
 import { type IStorageProvider, MatrixClient } from "matrix-bot-sdk";
 

@@ -8,11 +8,7 @@ import { renderMatrixContents } from "./render.js";
 export const matrixPlatform: PlatformModule<MatrixConfig> = {
   platform: "matrix",
   configSchema: matrixConfigSchema,
-  create: (account, config, deps) => {
-    if (config.mode === "appservice")
-      throw new Error(`${account}: mode: appservice is not available in this build yet; use mode: bot`);
-    return new MatrixAdapter(account, config, deps);
-  },
+  create: (account, config, deps) => new MatrixAdapter(account, config, deps),
   parse: ({ text, html }) => (html !== undefined ? parseMatrixHtml(html) : fromPlain(text ?? "")),
   render: (msg: OutgoingMessage) =>
     renderMatrixContents(msg, {

@@ -22,7 +22,8 @@ export class MatrixRoster {
 
   constructor(
     private readonly account: string,
-    private readonly selfId: string,
+    /** crier's own users (itself, its ghosts): not listed. */
+    private readonly isOwn: (mxid: string) => boolean,
     private readonly client: RosterClient,
   ) {}
 
@@ -51,7 +52,7 @@ export class MatrixRoster {
     const list = new Map<string, string>();
     for (const [mxid, profile] of Object.entries(res?.joined ?? {})) {
       if (list.size >= MAX_MEMBERS) break;
-      if (mxid !== this.selfId) list.set(mxid, typeof profile?.display_name === "string" ? profile.display_name : "");
+      if (!this.isOwn(mxid)) list.set(mxid, typeof profile?.display_name === "string" ? profile.display_name : "");
     }
     this.rooms.set(roomId, list);
   }
@@ -59,7 +60,7 @@ export class MatrixRoster {
   /** A membership event from the sync (state or timeline): joins, leaves, bans and new display names. */
   onMember(roomId: string, ev: RawMatrixEvent): void {
     const list = this.rooms.get(roomId);
-    if (!list || ev.type !== "m.room.member" || !ev.state_key || ev.state_key === this.selfId) return;
+    if (!list || ev.type !== "m.room.member" || !ev.state_key || this.isOwn(ev.state_key)) return;
     if (ev.content?.membership === "join") {
       if (list.size < MAX_MEMBERS || list.has(ev.state_key))
         list.set(ev.state_key, typeof ev.content.displayname === "string" ? ev.content.displayname : "");

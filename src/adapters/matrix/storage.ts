@@ -40,6 +40,16 @@ export class StoreStorageProvider implements IStorageProvider {
     );
   }
 
+  /** Drops this account's `prefix…` keys whose value (a time in ms) is before `before`. */
+  async prune(prefix: string, before: number): Promise<void> {
+    await this.init();
+    await this.store.run("DELETE FROM matrix_state WHERE account = ? AND skey LIKE ? AND CAST(value AS BIGINT) < ?", [
+      this.account,
+      `${prefix}%`,
+      before,
+    ]);
+  }
+
   async setSyncToken(token: string | null): Promise<void> {
     await this.write("sdk:sync_token", token);
   }

@@ -7,7 +7,7 @@
 import type { MatrixClient } from "matrix-bot-sdk";
 import type { EventSink } from "../../core/adapter.js";
 import type { Logger } from "../../core/log.js";
-import type { UserRef } from "../../core/model.js";
+import type { ChatEvent, UserRef } from "../../core/model.js";
 import type { MatrixConfig } from "./config.js";
 import { type RawJson, type RawMatrixEvent, toChatEvent } from "./inbound.js";
 import { membershipEvent } from "./membership.js";
@@ -17,9 +17,16 @@ export interface SyncContext {
   config: MatrixConfig;
   client: MatrixClient;
   selfId: string;
+  /** crier's own users (itself and, in appservice mode, its ghosts): what they do is never relayed. */
+  isOwn?: (mxid: string) => boolean;
   log: Logger;
   sink: () => EventSink | undefined;
   isAdmin: (mxid: string) => boolean;
+  /**
+   * A room of crier's config: an invitation to it is taken whoever sent it (in appservice mode the homeserver pushes
+   * the invitation that let crier in after crier joined, which must not make it leave again).
+   */
+  isConfiguredRoom?: (roomId: string) => boolean;
   /** The name the room has in crier's config (an alias when configured so), for events' RoomRef. */
   roomName: (roomId: string) => string;
   mediaUrl: (mxc: string, name: string) => string | undefined;
@@ -28,6 +35,8 @@ export interface SyncContext {
   /** Events sent before this instant are history (back-fill): relayed, not run as commands. */
   startedAt: number;
   backfillWindowMs: number;
+  /** A last look at each message before it goes to crier (appservice mode: pills of ghosts mean remote people). */
+  rewrite?: (event: ChatEvent) => Promise<ChatEvent>;
   /** Every membership event seen (state or timeline), for the room's member list. */
   onMember?: (roomId: string, ev: RawMatrixEvent) => void;
 }
@@ -40,6 +49,10 @@ export class SyncHandler {
   readonly encryptedRooms = new Set<string>();
 
   constructor(private readonly ctx: SyncContext) {}
+
+  private own(mxid: string | undefined): boolean {
+    return !!mxid && (mxid === this.ctx.selfId || !!this.ctx.isOwn?.(mxid));
+  }
 
   async handle(sync: RawJson, since: string | null): Promise<void> {
     for (const [roomId, room] of Object.entries<RawJson>(sync?.rooms?.invite ?? {}))
@@ -140,6 +153,10 @@ export class SyncHandler {
       (e) => e.type === "m.room.member" && e.state_key === this.ctx.selfId && e.content?.membership === "invite",
     );
     if (!invite) return;
+    if (this.ctx.isConfiguredRoom?.(roomId)) {
+      await this.ctx.client.joinRoom(roomId);
+      return;
+    }
     if (this.ctx.isAdmin(invite.sender)) {
       this.ctx.log.info({ room: roomId, by: invite.sender }, "joining a room at an admin's invitation");
       await this.ctx.client.joinRoom(roomId);
@@ -213,7 +230,7 @@ export class SyncHandler {
     if (ev.state_key !== undefined) {
       await this.onState(roomId, ev);
       const change =
-        ev.sender !== this.ctx.selfId && ev.state_key !== this.ctx.selfId
+        !this.own(ev.sender) && !this.own(ev.state_key)
           ? membershipEvent(
               { account: this.ctx.account, room: this.ctx.roomName(roomId) },
               ev,
@@ -223,7 +240,7 @@ export class SyncHandler {
       if (change) this.ctx.sink()?.(change);
       return;
     }
-    if (ev.sender === this.ctx.selfId) return;
+    if (this.own(ev.sender)) return;
     if (ev.type === "m.room.encrypted") {
       this.ctx.log.warn(
         { room: roomId, event: ev.event_id },
@@ -242,6 +259,6 @@ export class SyncHandler {
       backfill,
     });
     if (!event) return;
-    this.ctx.sink()?.(event);
+    this.ctx.sink()?.(this.ctx.rewrite ? await this.ctx.rewrite(event) : event);
   }
 }

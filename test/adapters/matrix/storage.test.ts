@@ -6,6 +6,7 @@ import { tmpdir } from "node:os";
 import { join } from "node:path";
 import { after, before, describe, it } from "node:test";
 import pg from "pg";
+import { AppserviceStore } from "../../../src/adapters/matrix/appservice.js";
 import { StoreStorageProvider } from "../../../src/adapters/matrix/storage.js";
 import { PostgresStore } from "../../../src/store/postgres.js";
 import { SqliteStore } from "../../../src/store/sqlite.js";
@@ -29,6 +30,27 @@ async function exercise(store: Store): Promise<void> {
   assert.equal(await a.getSyncToken(), null);
   // A second provider on the same store (crier restarted) sees the same values.
   assert.equal(await new StoreStorageProvider(store, "matrix.a").readValue("k'; DROP TABLE matrix_state; --"), "v");
+  await appserviceRecords(a, b);
+}
+
+/** Appservice mode: registered ghosts and finished transactions, the latter dropped after a day (same SQL on both). */
+async function appserviceRecords(a: StoreStorageProvider, b: StoreStorageProvider): Promise<void> {
+  let now = 1_800_000_000_000;
+  const as = new AppserviceStore(a, () => now);
+  const other = new AppserviceStore(b, () => now);
+  assert.equal(await as.isUserRegistered("@crier_irc_x_y:example.org"), false);
+  await as.addRegisteredUser("@crier_irc_x_y:example.org");
+  assert.equal(await as.isUserRegistered("@crier_irc_x_y:example.org"), true);
+  await as.setTransactionCompleted("41");
+  await other.setTransactionCompleted("41");
+  assert.equal(await as.isTransactionCompleted("41"), true);
+  assert.equal(await as.isTransactionCompleted("42"), false);
+  now += 25 * 3_600_000;
+  await as.setTransactionCompleted("42");
+  assert.equal(await as.isTransactionCompleted("41"), false, "a day-old transaction id is dropped");
+  assert.equal(await as.isTransactionCompleted("42"), true);
+  assert.equal(await other.isTransactionCompleted("41"), true, "only this account's are dropped");
+  assert.equal(await as.isUserRegistered("@crier_irc_x_y:example.org"), true, "ghosts are kept");
 }
 
 describe("Matrix storage provider", () => {

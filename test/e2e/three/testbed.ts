@@ -8,6 +8,8 @@ import { tmpdir } from "node:os";
 import { join } from "node:path";
 import { stringify } from "yaml";
 import type { MatrixAdapter } from "../../../src/adapters/matrix/adapter.js";
+import { appserviceSchema } from "../../../src/adapters/matrix/config.js";
+import { buildRegistration, loadOrCreateTokens, writeRegistration } from "../../../src/adapters/matrix/registration.js";
 import type { Clock } from "../../../src/services/clock.js";
 import { FakeDiscord } from "../../fake-discord/index.js";
 import type { FakeUser } from "../../fake-discord/state.js";
@@ -15,8 +17,8 @@ import { makeTestApp, type TestApp } from "../../helpers/app.js";
 import { type IrcWithServices, startIrcWithServices } from "../../testbed/atheme.js";
 import { type InspIRCd, startInspIRCd } from "../../testbed/inspircd.js";
 import { RawIrcClient } from "../../testbed/irc-client.js";
-import { waitUntil } from "../../testbed/ports.js";
-import type { MatrixTestUser } from "../../testbed/synapse-client.js";
+import { freePort, waitUntil } from "../../testbed/ports.js";
+import { MatrixTestUser } from "../../testbed/synapse-client.js";
 import { type Synapse, startSynapse } from "../../testbed/synapse.js";
 
 export const IRC = "irc.net";
@@ -40,7 +42,16 @@ export interface ThreeOptions {
   answersEverywhere?: boolean;
   /** More settings of the link (describeChanges, senderTemplate, …). */
   linkOptions?: Record<string, unknown>;
+  /**
+   * crier's Matrix account as an application service: the registration crier makes is loaded by Synapse, relayed
+   * people are ghosts (`@crier_…`), and `bot` is the appservice's own user (acting with the as_token).
+   */
+  matrixAppservice?: boolean;
 }
+
+/** The appservice's own user and the ghosts' prefix in matrixAppservice mode. */
+export const AS_BOT = "crier";
+export const GHOST_PREFIX = "@crier_";
 
 export class ThreeNetworks {
   irc!: InspIRCd;
@@ -63,8 +74,29 @@ export class ThreeNetworks {
 
   constructor(private readonly opts: ThreeOptions = {}) {}
 
+  /** The appservice listener's port and its registration file (matrixAppservice). */
+  asPort?: number;
+  registrationFile?: string;
+  asTokens?: { as_token: string; hs_token: string };
+
+  /** Writes the registration the way `crier appservice-registration` does, for Synapse to load at start. */
+  private async registration(): Promise<string[]> {
+    if (!this.opts.matrixAppservice) return [];
+    this.asPort = await freePort();
+    this.registrationFile = join(this.stateDir, "crier-registration.yaml");
+    const as = appserviceSchema.parse(this.appserviceConfig());
+    this.asTokens = loadOrCreateTokens(this.stateDir, MATRIX).tokens;
+    writeRegistration(this.registrationFile, buildRegistration(as, this.asTokens));
+    return [this.registrationFile];
+  }
+
+  private appserviceConfig() {
+    return { serverName: "localhost", port: this.asPort!, registration: this.registrationFile! };
+  }
+
   async start(): Promise<void> {
     const historyLines = this.opts.ircHistoryLines ?? 200;
+    const appServiceConfigFiles = await this.registration();
     const [irc, synapse] = await Promise.all([
       this.opts.ircServices
         ? startIrcWithServices({ historyLines }).then((s) => {
@@ -72,12 +104,19 @@ export class ThreeNetworks {
             return s.ircd;
           })
         : startInspIRCd({ historyLines }),
-      startSynapse(),
+      startSynapse({ appServiceConfigFiles }),
       this.discord.start(),
     ]);
     this.irc = irc;
     this.synapse = synapse;
-    this.bot = await synapse.register("crier");
+    if (this.asTokens) {
+      // The appservice's own user acts with the as_token; registering it first lets it be invited.
+      this.bot = new MatrixTestUser(synapse.url, `@${AS_BOT}:localhost`, this.asTokens.as_token, "");
+      await this.bot.request("POST", "/_matrix/client/v3/register", {
+        type: "m.login.application_service",
+        username: AS_BOT,
+      });
+    } else this.bot = await synapse.register("crier");
     this.mara = await synapse.register("mara");
     this.mod = await synapse.register("moddy");
     this.room = await this.mara.createRoom({ invite: [this.bot.userId, this.mod.userId], name: "devel" });
@@ -114,12 +153,14 @@ export class ThreeNetworks {
           lineIntervalMs: this.opts.ircLineIntervalMs ?? 20,
           regainEverySec: 1,
         },
-        [MATRIX]: {
-          homeserver: this.synapse.url,
-          accessToken: this.bot.token,
-          rooms: [this.room],
-          syncTimeoutMs: 1000,
-        },
+        [MATRIX]: this.opts.matrixAppservice
+          ? {
+              mode: "appservice",
+              homeserver: this.synapse.url,
+              rooms: [this.room],
+              appservice: this.appserviceConfig(),
+            }
+          : { homeserver: this.synapse.url, accessToken: this.bot.token, rooms: [this.room], syncTimeoutMs: 1000 },
         [DISCORD]: {
           token: this.discord.token,
           api: this.discord.api,
@@ -212,13 +253,18 @@ export class ThreeNetworks {
     return hit!;
   }
 
-  /** Events from crier's Matrix account in the room. */
-  async matrixFromCrier(limit = 200) {
-    return (await this.mara.messages(this.room, limit)).filter((e) => e.sender === this.bot.userId);
+  /** crier's own Matrix account, or (matrixAppservice) one of its ghosts. */
+  fromCrier(sender: string): boolean {
+    return sender === this.bot.userId || (!!this.opts.matrixAppservice && sender.startsWith(GHOST_PREFIX));
   }
 
-  waitMatrix(pred: (e: { type: string; content: Record<string, unknown> }) => boolean, ms = 20_000) {
-    return this.mara.waitFor(this.room, (e) => e.sender === this.bot.userId && pred(e), 1, ms).then((h) => h[0]);
+  /** Events from crier's Matrix account (or its ghosts) in the room. */
+  async matrixFromCrier(limit = 200) {
+    return (await this.mara.messages(this.room, limit)).filter((e) => this.fromCrier(e.sender));
+  }
+
+  waitMatrix(pred: (e: { type: string; sender: string; content: Record<string, unknown> }) => boolean, ms = 20_000) {
+    return this.mara.waitFor(this.room, (e) => this.fromCrier(e.sender) && pred(e), 1, ms).then((h) => h[0]);
   }
 
   /** Messages crier (bot or webhook) posted in the Discord channel. */

@@ -1,0 +1,199 @@
+/**
+ * Application-service mode on matrix-bot-sdk's Appservice: the homeserver pushes `PUT /transactions/{txnId}` to
+ * crier's own listener (never crier's public web server), the SDK answers them, remembers finished transaction
+ * ids and registered ghosts in crier's store (so a transaction replayed after a restart is not handled twice),
+ * and gives an Intent per ghost.
+ *
+ * crier adds, in front of the SDK: the hs_token check with the spec's answers (401 without a token, 403 with a wrong
+ * one, compared in constant time); each event handed to the SyncHandler as a one-event /sync batch, inside the
+ * transaction (an SDK preprocessor, awaited), so the transaction is acknowledged only after crier took its events;
+ * and events of crier's own users (bot and ghosts, the exclusive namespace) dropped before they reach it.
+ */
+import { createServer, type IncomingMessage, type Server } from "node:http";
+import { isAbsolute, join } from "node:path";
+import { timingSafeEqual } from "node:crypto";
+import {
+  Appservice,
+  EventKind,
+  type IAppserviceRegistration,
+  type IAppserviceStorageProvider,
+  type IPreprocessor,
+} from "matrix-bot-sdk";
+import type { Logger } from "../../core/log.js";
+import type { SyncHandler } from "./client.js";
+import type { AppserviceConfig, MatrixConfig } from "./config.js";
+import { Ghosts, ghostPillsToRemote } from "./ghosts.js";
+import type { RawJson, RawMatrixEvent } from "./inbound.js";
+import { RefusedLogin } from "./login.js";
+import { readRegistration } from "./registration.js";
+import type { StoreStorageProvider } from "./storage.js";
+import type { MatrixTransport } from "./transport.js";
+
+/** Event types crier reads (the SyncHandler's); others are acknowledged and ignored. */
+const READ_TYPES = [
+  "m.room.message",
+  "m.reaction",
+  "m.room.redaction",
+  "m.room.member",
+  "m.room.topic",
+  "m.room.encryption",
+  "m.room.encrypted",
+  "m.room.tombstone",
+];
+
+/**
+ * A finished transaction is kept this long: the homeserver sends one again only when it missed crier's answer
+ * (at once, or after crier's restart), never days later, so older ids are dropped (checked at most hourly).
+ */
+const KEEP_TXN_MS = 24 * 3_600_000;
+
+/** Registered ghosts and finished transactions, in crier's store (the account's matrix_state rows). */
+export class AppserviceStore implements IAppserviceStorageProvider {
+  private prunedAt = 0;
+  constructor(
+    private readonly storage: StoreStorageProvider,
+    private readonly now: () => number = Date.now,
+  ) {}
+  async addRegisteredUser(userId: string): Promise<void> {
+    await this.storage.write(`as-user:${userId}`, "1");
+  }
+  async isUserRegistered(userId: string): Promise<boolean> {
+    return (await this.storage.read(`as-user:${userId}`)) === "1";
+  }
+  async setTransactionCompleted(txnId: string): Promise<void> {
+    const now = this.now();
+    await this.storage.write(`as-txn:${txnId}`, String(now));
+    if (now - this.prunedAt < 3_600_000) return;
+    this.prunedAt = now;
+    await this.storage.prune("as-txn:", now - KEEP_TXN_MS);
+  }
+  async isTransactionCompleted(txnId: string): Promise<boolean> {
+    return (await this.storage.read(`as-txn:${txnId}`)) !== null;
+  }
+}
+
+/** A one-event /sync batch: an invite of crier's bot as an invite, anything else as a joined room's timeline. */
+export function asSyncBatch(ev: RawMatrixEvent & { room_id?: string }, selfId: string): RawJson {
+  const roomId = String(ev.room_id ?? "");
+  if (ev.type === "m.room.member" && ev.state_key === selfId && ev.content?.membership === "invite")
+    return { rooms: { invite: { [roomId]: { invite_state: { events: [ev] } } } } };
+  return { rooms: { join: { [roomId]: { timeline: { events: [ev] } } } } };
+}
+
+/** The hs_token check: undefined when the request may go on, else the status and error to answer. */
+export function checkHsToken(req: IncomingMessage, hsToken: string): { status: number; body: RawJson } | undefined {
+  const header = req.headers.authorization;
+  let given: string | undefined;
+  if (typeof header === "string" && header.startsWith("Bearer ")) given = header.slice(7);
+  else {
+    const q = new URL(req.url ?? "/", "http://x").searchParams.get("access_token");
+    given = q ?? undefined;
+  }
+  if (!given) return { status: 401, body: { errcode: "M_UNAUTHORIZED", error: "no hs_token given" } };
+  const a = Buffer.from(given);
+  const b = Buffer.from(hsToken);
+  if (a.length !== b.length || !timingSafeEqual(a, b))
+    return { status: 403, body: { errcode: "M_FORBIDDEN", error: "wrong hs_token" } };
+  return undefined;
+}
+
+export interface AppserviceDeps {
+  account: string;
+  config: MatrixConfig;
+  storage: StoreStorageProvider;
+  stateDir?: string;
+  log: Logger;
+  onBatch: SyncHandler;
+}
+
+export function registrationPath(as: AppserviceConfig, stateDir: string | undefined): string {
+  return isAbsolute(as.registration) ? as.registration : join(stateDir ?? ".", as.registration);
+}
+
+export function appserviceTransport(deps: AppserviceDeps): MatrixTransport {
+  const asConfig = deps.config.appservice!;
+  let registration: IAppserviceRegistration;
+  try {
+    registration = readRegistration(registrationPath(asConfig, deps.stateDir), asConfig);
+  } catch (err) {
+    // Only the operator can fix the registration: stop with the reason rather than retry for ever.
+    throw new RefusedLogin((err as Error).message);
+  }
+  const as = new Appservice({
+    port: asConfig.port,
+    bindAddress: asConfig.bindAddress,
+    homeserverName: asConfig.serverName,
+    homeserverUrl: deps.config.homeserver,
+    registration,
+    storage: new AppserviceStore(deps.storage),
+  });
+  const ghosts = new Ghosts(as, asConfig.userPrefix, deps.storage, deps.log);
+  const selfId = as.botUserId;
+  const isOwn = (mxid: string) => mxid === selfId || as.isNamespacedUser(mxid);
+  let open!: () => void;
+  const opened = new Promise<void>((resolve) => {
+    open = resolve;
+  });
+  const preprocessor: IPreprocessor = {
+    getSupportedEventTypes: () => READ_TYPES,
+    processEvent: async (ev: RawMatrixEvent & { room_id?: string }, _client, kind) => {
+      if (kind !== EventKind.RoomEvent || !ev?.room_id || typeof ev.sender !== "string") return;
+      // Ghosts (the exclusive namespace) are crier's: what they say or do is crier's own echo.
+      if (ev.sender !== selfId && isOwn(ev.sender)) return;
+      if (ev.type === "m.room.member" && ev.state_key && ev.state_key !== selfId && isOwn(ev.state_key)) return;
+      await opened;
+      // Never throws: a failing preprocessor would leave the SDK's transaction unanswered.
+      await deps
+        .onBatch(asSyncBatch(ev, selfId), "appservice")
+        .catch((err) => deps.log.error({ err, event: ev.event_id }, "Matrix appservice event handling failed"));
+    },
+  };
+  as.addPreprocessor(preprocessor);
+  let server: Server | undefined;
+  return {
+    client: as.botClient,
+    selfId,
+    impersonates: true,
+    isOwn,
+    async prepare() {
+      const app = as.expressAppInstance;
+      app.all("*", (_req, res) => {
+        res.status(404).json({ errcode: "M_UNRECOGNIZED", error: "Endpoint not implemented" });
+      });
+      server = createServer((req, res) => {
+        const refused = checkHsToken(req, registration.hs_token);
+        if (refused) {
+          res.writeHead(refused.status, { "content-type": "application/json" });
+          res.end(JSON.stringify(refused.body));
+          return;
+        }
+        app(req, res);
+      });
+      await new Promise<void>((resolve, reject) => {
+        server!.once("error", reject);
+        server!.listen(asConfig.port, asConfig.bindAddress, () => resolve());
+      });
+      deps.log.info({ bind: asConfig.bindAddress, port: asConfig.port }, "Matrix appservice listener up");
+      await as.botIntent.ensureRegistered();
+    },
+    async begin() {
+      open();
+    },
+    async stop() {
+      const s = server;
+      server = undefined;
+      if (!s) return;
+      const closed = new Promise<void>((resolve) => s.close(() => resolve()));
+      s.closeAllConnections();
+      await closed;
+    },
+    ghost: async (sender, roomId) => (await ghosts.ready(sender, roomId)).underlyingClient,
+    rewrite: (event) =>
+      ghostPillsToRemote(
+        event,
+        (mxid) => mxid !== selfId && isOwn(mxid),
+        (mxid) => ghosts.remoteOf(mxid),
+      ),
+    clientOf: (mxid) => (mxid === selfId ? as.botClient : ghosts.intentOf(mxid).underlyingClient),
+  };
+}
