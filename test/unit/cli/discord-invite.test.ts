@@ -39,7 +39,7 @@ const FREE_CALLS = [
   /^cmd\.(deferReply|editReply|followUp|reply)\($/,
 ];
 /** Receivers that are crier's own Maps and Sets, not Discord objects. */
-const OWN_COLLECTIONS = /^(this\.(held|seen|since|dirty|webhooks|ownWebhookIds|privateCommands|tracker)|params)\./;
+const OWN_COLLECTIONS = /^(this\.(held|seen|since|dirty|webhooks|byChannel|ownIds|privateCommands|tracker)|params)\./;
 const DISCORD_DIR = "src/adapters/discord";
 
 function adapterSource(): string {
