@@ -3,7 +3,9 @@
  * (`@crier_irc_libera_alice`, `@crier_discord_1234`), made from the Puppet their own adapter names them by.
  * Registered on first use (the SDK's Intent, which remembers registrations in crier's store), given their display
  * name before joining (so the join shows it), renamed when it changes, and joined to a room on their first message
- * there. Work for one ghost runs one at a time, so two rooms sending at once never register or join twice.
+ * there. A sender's avatar (a Discord one) is read once per URL and uploaded once per image (by its hash), and a
+ * failing or slow avatar never holds a message back (it is set beside the send). Work for one ghost runs one at a time, so two rooms sending at once
+ * never register or join twice.
  */
 import { createHash } from "node:crypto";
 import type { Appservice, Intent } from "matrix-bot-sdk";
@@ -12,11 +14,17 @@ import type { Logger } from "../../core/log.js";
 import type { ChatEvent, UserRef } from "../../core/model.js";
 import { mapLeaves, walk } from "../../core/richtext.js";
 import type { StoreStorageProvider } from "./storage.js";
+import { readCapped } from "./upload.js";
 
 /** Matrix user ids are at most 255 bytes; the localpart is cut (with a hash of the whole) well before that. */
 const MAX_LOCALPART = 200;
 /** Display names longer than this are cut: Synapse refuses over 256 characters. */
 const MAX_DISPLAY_NAME = 200;
+/** Avatars are small images; a bigger file or a slow CDN is not worth holding a message back for. */
+const MAX_AVATAR_BYTES = 1024 * 1024;
+const AVATAR_TIMEOUT_MS = 10_000;
+const AVATAR_RETRY_MS = 3_600_000;
+const sha256 = (data: string | Buffer) => createHash("sha256").update(data).digest("hex");
 /** Ghosts whose remote person is cached in memory. */
 const MAX_REMEMBERED = 10_000;
 
@@ -50,6 +58,9 @@ export class Ghosts {
   private readonly queues = new Map<string, Promise<unknown>>();
   /** Ghost → what `remember` last stored for it (bounded; the store has them all). */
   private readonly remotes = new Map<string, string>();
+  /** Avatar URL hash → when reading it last failed. */
+  private readonly failedAvatars = new Map<string, number>();
+  private readonly avatarsInFlight = new Set<string>();
 
   constructor(
     private readonly as: Appservice,
@@ -77,8 +88,49 @@ export class Ghosts {
         await this.storage.write(key, name);
         this.log.debug({ ghost: userId }, "ghost display name set");
       }
+      this.avatarLater(intent, userId, sender.avatarUrl);
       await intent.ensureJoined(roomId);
       return intent;
+    });
+  }
+
+  /** The avatar is set beside the send, never before it: a slow CDN must not hold a message back. */
+  private avatarLater(intent: Intent, userId: string, url: string | undefined): void {
+    if (!url || this.avatarsInFlight.has(userId)) return;
+    this.avatarsInFlight.add(userId);
+    void this.avatar(intent, userId, url)
+      .catch((err) => this.log.debug({ ghost: userId, err: (err as Error).message }, "ghost avatar not set"))
+      .finally(() => this.avatarsInFlight.delete(userId));
+  }
+
+  /** Sets the ghost's avatar from the sender's avatar URL when it changed; an image is uploaded once by its hash. */
+  private async avatar(intent: Intent, userId: string, url: string | undefined): Promise<void> {
+    if (!url || !/^https?:\/\//i.test(url)) return;
+    const key = `ghost-avatar:${userId}`;
+    const urlHash = sha256(url);
+    if ((await this.storage.read(key)) === urlHash) return;
+    // A URL that failed is tried again after a while, not on every message.
+    const failed = this.failedAvatars.get(urlHash);
+    if (failed && Date.now() - failed < AVATAR_RETRY_MS) return;
+    const read = await readCapped(url, MAX_AVATAR_BYTES, AVATAR_TIMEOUT_MS).catch(() => undefined);
+    const mime = read?.type?.split(";")[0].trim() ?? "";
+    if (!read || !mime.startsWith("image/")) {
+      this.failedAvatars.set(urlHash, Date.now());
+      if (this.failedAvatars.size > MAX_REMEMBERED)
+        this.failedAvatars.delete(this.failedAvatars.keys().next().value as string);
+      return;
+    }
+    const imageKey = `avatar-mxc:${sha256(read.data)}`;
+    let mxc = await this.storage.read(imageKey);
+    if (!mxc) {
+      mxc = await intent.underlyingClient.uploadContent(read.data, mime, "avatar");
+      await this.storage.write(imageKey, mxc);
+    }
+    // Recorded first, so that a message right after the avatar appears does not read it again; undone on failure.
+    await this.storage.write(key, urlHash);
+    await intent.underlyingClient.setAvatarUrl(mxc).catch(async (err) => {
+      await this.storage.write(key, null);
+      throw err;
     });
   }
 

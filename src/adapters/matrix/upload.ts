@@ -9,9 +9,13 @@ import type { Attachment } from "../../core/model.js";
 
 const READ_TIMEOUT_MS = 30_000;
 
-async function readCapped(url: string, maxBytes: number): Promise<{ data: Buffer; type?: string } | undefined> {
+export async function readCapped(
+  url: string,
+  maxBytes: number,
+  timeoutMs = READ_TIMEOUT_MS,
+): Promise<{ data: Buffer; type?: string } | undefined> {
   if (!/^https?:\/\//i.test(url)) return undefined;
-  const res = await fetch(url, { signal: AbortSignal.timeout(READ_TIMEOUT_MS), redirect: "follow" });
+  const res = await fetch(url, { signal: AbortSignal.timeout(timeoutMs), redirect: "follow" });
   if (!res.ok || !res.body) return undefined;
   if (Number(res.headers.get("content-length") ?? 0) > maxBytes) {
     await res.body.cancel();
