@@ -92,6 +92,11 @@ export interface OutgoingMessage {
   allowedMentions?: string[];
   /** Where the whole message can be read on its own platform, for a target that has to cut it short. */
   originalUrl?: string;
+  /**
+   * The join or leave a relayed notice tells of (the person's state after it): a platform that impersonates may
+   * show it as that person's own joining or leaving instead of the line.
+   */
+  membership?: { kind: "join" | "part"; who: SenderShown };
   /** Files for the adapter to upload after the text (only for a target that `uploadsFiles`; others get links). */
   files?: Attachment[];
 }

@@ -2,6 +2,7 @@
  * The lines crier says in a room on someone's behalf, where the platform has no native form for what happened:
  * membership changes, and a delete or a reaction told as text (`describeChanges`).
  */
+import type { OutgoingMessage } from "../core/adapter.js";
 import type { MembershipEvent, RoomRef, UserRef } from "../core/model.js";
 import { text } from "../core/richtext.js";
 import type { OutboxItem } from "../delivery/outbox.js";
@@ -25,7 +26,12 @@ export function describedChange(
 }
 
 /** A line crier says in a room on someone's behalf (membership, a described change), in the relay lane. */
-export function relayedNotice(target: RoomRef, said: string, key: string): OutboxItem {
+export function relayedNotice(
+  target: RoomRef,
+  said: string,
+  key: string,
+  membership?: OutgoingMessage["membership"],
+): OutboxItem {
   return {
     account: target.account,
     lane: "relay",
@@ -34,6 +40,7 @@ export function relayedNotice(target: RoomRef, said: string, key: string): Outbo
       body: [text(said)],
       kind: "notice",
       idempotencyKey: `${key}->${target.account}/${target.room}`,
+      ...(membership ? { membership } : {}),
     },
   };
 }

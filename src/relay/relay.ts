@@ -15,7 +15,7 @@ import { MembershipCoalescer } from "./membership-noise.js";
 import { describedChange, membershipText, relayedNotice } from "./notices.js";
 import { addressFor, findAddressees, type TargetOf } from "./mentions.js";
 import { MessageMap, messageKey } from "./message-map.js";
-import { puppetOf, shownAs } from "./puppets.js";
+import { membershipOf, puppetOf, shownAs } from "./puppets.js";
 import { type Present, SenderNames } from "./names.js";
 import { buildRelayMessage, excerptOf, type ReplyContext } from "./render.js";
 
@@ -269,7 +269,10 @@ export class Relay {
 
   private async relayMembership(event: MembershipEvent, said: string, keyKind: string, keyTail = ""): Promise<void> {
     const source = `${event.room.account}/${event.room.room}/${event.user.id}/${event.at.getTime()}${keyTail}`;
-    const items = this.membershipRoutes(event).map(({ target }) => relayedNotice(target, said, `${keyKind}:${source}`));
+    const membership = membershipOf(this.app.adapters, event);
+    const items = this.membershipRoutes(event).map(({ target }) =>
+      relayedNotice(target, said, `${keyKind}:${source}`, membership),
+    );
     if (items.length) await this.app.outbox.enqueue(items);
   }
 

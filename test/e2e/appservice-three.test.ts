@@ -7,12 +7,13 @@
 import assert from "node:assert/strict";
 import { after, before, describe, it } from "node:test";
 import type { RawEvent } from "../testbed/synapse-client.js";
+import { waitUntil } from "../testbed/ports.js";
 import { CHANNEL, ThreeNetworks } from "./three/testbed.js";
 
 const IVAN = "@crier_irc_net_ivan:localhost";
 
 describe("Matrix as an application service, across IRC, Matrix and Discord", () => {
-  const net = new ThreeNetworks({ matrixAppservice: true });
+  const net = new ThreeNetworks({ matrixAppservice: true, linkMembership: true });
   let doraGhost: string;
   before(async () => {
     await net.start();
@@ -83,6 +84,21 @@ describe("Matrix as an application service, across IRC, Matrix and Discord", () 
       (r) => r.method === "POST" && (r.body as { content?: string } | undefined)?.content === m.content,
     )?.body as { allowed_mentions?: unknown } | undefined;
     assert.deepEqual(request?.allowed_mentions, { parse: [], users: [net.dora.id] });
+  });
+
+  it("with membership relayed, an IRC person's join and part are their ghost joining and leaving", async () => {
+    const PIA = "@crier_irc_net_pia:localhost";
+    const pia = await net.ircPerson("pia");
+    try {
+      await waitUntil("pia's ghost joined", async () => (await net.mara.membership(net.room, PIA)) === "join", 30_000);
+      assert.equal(await memberName(PIA), "pia (IRC)");
+      pia.send(`PART ${CHANNEL} :bye`);
+      await waitUntil("pia's ghost left", async () => (await net.mara.membership(net.room, PIA)) === "leave", 30_000);
+      const lines = (await net.matrixFromCrier()).map((e) => String(e.content.body ?? ""));
+      assert.ok(!lines.some((l) => l.startsWith("pia ")), `no notice line about pia: ${lines.join(" | ")}`);
+    } finally {
+      pia.close();
+    }
   });
 
   it("/me from IRC is an emote by the ghost", async () => {

@@ -70,6 +70,13 @@ async function authorOf(ctx: ActContext, roomId: string, eventId: string) {
 }
 
 export async function sendMessage(ctx: ActContext, roomId: string, msg: OutgoingMessage): Promise<string[]> {
+  // Someone joining or leaving elsewhere: their ghost joins or leaves, which Matrix shows natively.
+  const change = msg.membership;
+  if (change?.who.puppet && ctx.transport?.ghost && ctx.transport.leave) {
+    if (change.kind === "join") await ctx.transport.ghost({ ...change.who, puppet: change.who.puppet }, roomId);
+    else await ctx.transport.leave(change.who.puppet, roomId);
+    return [];
+  }
   const { client, shown } = await speaker(ctx, msg, roomId);
   const contents = renderMatrixContents(shown, { senderTemplate: ctx.senderTemplate });
   const ids: string[] = [];

@@ -188,6 +188,7 @@ export function appserviceTransport(deps: AppserviceDeps): MatrixTransport {
       await closed;
     },
     ghost: async (sender, roomId) => (await ghosts.ready(sender, roomId)).underlyingClient,
+    leave: (puppet, roomId) => ghosts.leave(puppet, roomId),
     rewrite: (event) =>
       ghostPillsToRemote(
         event,

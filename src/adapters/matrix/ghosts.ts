@@ -159,6 +159,17 @@ export class Ghosts {
       : undefined;
   }
 
+  /** The ghost leaves the room, when it is a user and is there. */
+  async leave(puppet: Puppet, roomId: string): Promise<void> {
+    const userId = this.userIdOf(puppet);
+    await this.serially(userId, async () => {
+      if (!(await this.storage.read(`as-user:${userId}`))) return;
+      const intent = this.as.getIntentForUserId(userId);
+      if (!(await intent.getJoinedRooms()).includes(roomId)) return;
+      await intent.leaveRoom(roomId);
+    });
+  }
+
   /** The intent of a user id crier owns (a ghost that sent an earlier event). */
   intentOf(userId: string): Intent {
     return this.as.getIntentForUserId(userId);

@@ -30,6 +30,8 @@ export interface MatrixTransport {
   stop(): Promise<void>;
   /** The ghost's client of a relayed sender, ready to send in `roomId` (impersonating transports only). */
   ghost?(sender: SenderShown & { puppet: Puppet }, roomId: string): Promise<MatrixClient>;
+  /** The ghost of `puppet` leaves `roomId` (nothing when it never became a user or is not there). */
+  leave?(puppet: Puppet, roomId: string): Promise<void>;
   /** A last look at an inbound message (appservice: a pill of a ghost means the remote person it relays). */
   rewrite?(event: ChatEvent): Promise<ChatEvent>;
   /** The client of a user crier speaks as (to edit or redact what that user sent). */
