@@ -18,10 +18,16 @@ import { type Arrival, type Counts, ircArrivals, MatrixFollower, parseArrivals, 
 import { CHANNEL, ThreeNetworks } from "./three/testbed.js";
 
 const TOTAL = Number(process.env.CRIER_CHAOS_TOTAL ?? 1000);
+/** `CRIER_CHAOS_MATRIX=appservice`: the same run with crier's Matrix account an application service (ghosts). */
+const APPSERVICE = process.env.CRIER_CHAOS_MATRIX === "appservice";
 
 describe("chaos: IRC + Matrix + Discord through one crier, with restarts, resumes and SIGKILLs", () => {
   // Every message must arrive, so no flood folding here (folding: flood-fold.test.ts).
-  const net = new ThreeNetworks({ ircHistoryLines: 2000, linkOptions: { floodBacklog: "off" } });
+  const net = new ThreeNetworks({
+    ircHistoryLines: 2000,
+    linkOptions: { floodBacklog: "off" },
+    matrixAppservice: APPSERVICE,
+  });
   let crier: ChildProcess | undefined;
   const logFile = join(net.stateDir, "crier.log");
   after(async () => {
@@ -99,7 +105,7 @@ describe("chaos: IRC + Matrix + Discord through one crier, with restarts, resume
 
     const arrivals = async () => {
       const matrix = (await follower.poll())
-        .filter((e) => e.sender === net.bot.userId && e.type === "m.room.message")
+        .filter((e) => net.fromCrier(e.sender) && e.type === "m.room.message")
         .flatMap((e) => parseArrivals(String(e.content.body ?? "")));
       const discord = net.discordFromCrier().flatMap((m) => parseArrivals(m.content));
       return { irc: ircArrivals(ivanSeen), matrix, discord };
