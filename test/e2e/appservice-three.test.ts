@@ -127,6 +127,14 @@ describe("Matrix as an application service, across IRC, Matrix and Discord", () 
       .then((h) => h[0]);
     assert.equal(reaction.sender, doraGhost);
     assert.equal(reaction.content["m.relates_to"].key, "👍");
+    // A second person's same emoji on the same message is their own reaction, not folded into Dora's.
+    net.discord.react(net.channelId, onDiscord.id, net.dmod, "👍");
+    const both = await net.mara.waitFor(
+      net.room,
+      (e) => e.type === "m.reaction" && e.content["m.relates_to"]?.event_id === maraSays,
+      2,
+    );
+    assert.deepEqual(both.map((e) => e.sender).sort(), [doraGhost, `@crier_discord_${net.dmod.id}:localhost`].sort());
 
     net.discord.remove(net.channelId, said.id);
     const redaction = await net.mara

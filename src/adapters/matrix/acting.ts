@@ -135,9 +135,12 @@ export async function reactTo(
   emoji: string,
   msg: OutgoingMessage | undefined,
 ): Promise<void> {
-  const { client } = msg ? await speaker(ctx, msg, roomId) : { client: ctx.own() };
+  const { client, shown } = msg ? await speaker(ctx, msg, roomId) : { client: ctx.own(), shown: undefined };
   const content = { "m.relates_to": { rel_type: "m.annotation", event_id: nativeId, key: emoji } };
-  const txnId = `crier-react-${nativeId}-${Buffer.from(emoji).toString("hex")}`;
+  // Crier's own reaction is one per message and emoji; each ghost's is its own (one transaction-id scope for all).
+  const byGhost =
+    shown && msg?.sender && !shown.sender ? `-${Buffer.from(msg.sender.key ?? msg.sender.name).toString("hex")}` : "";
+  const txnId = `crier-react-${nativeId}-${Buffer.from(emoji).toString("hex")}${byGhost}`;
   await sendEvent(client, roomId, "m.reaction", txnId, content, ctx.hooks);
 }
 
