@@ -47,6 +47,8 @@ export interface ThreeOptions {
    * people are ghosts (`@crier_…`), and `bot` is the appservice's own user (acting with the as_token).
    */
   matrixAppservice?: boolean;
+  /** Synapse's message rate limit kept low, as it ships (default: lifted). */
+  synapseRealistic?: { perSecond: number; burst: number };
 }
 
 /** The appservice's own user and the ghosts' prefix in matrixAppservice mode. */
@@ -104,7 +106,7 @@ export class ThreeNetworks {
             return s.ircd;
           })
         : startInspIRCd({ historyLines }),
-      startSynapse({ appServiceConfigFiles }),
+      startSynapse({ appServiceConfigFiles, realistic: this.opts.synapseRealistic }),
       this.discord.start(),
     ]);
     this.irc = irc;
