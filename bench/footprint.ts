@@ -6,6 +6,8 @@
  *   "crier started", start → ready (both accounts connected in /healthz), start → first relay (a line said on IRC
  *   as soon as crier's nick joins, seen in the Matrix room), on a first start and on a restart from a saved sync
  *   position (the quiet-room case); idle RSS; RSS and peak after BENCH_FOOTPRINT_LINES (default 2000) lines relayed.
+ * heisenbridge 1.15.4 (bench/_heisenbridge.ts) runs beside it on its own servers (BENCH_FOOTPRINT_PEER=0 skips it):
+ * idle RSS with IRC + Matrix, RSS after the same lines, and on a restart start → running and start → first relay.
  * BENCH_FOOTPRINT_RUNS (default 3) repeats the console figures; BENCH_FOOTPRINT_CONNECTED (default
  * "compiled,tsx") names the runtimes measured against the servers; empty skips them. Figures only: nothing here fails on a timing.
  */
@@ -18,6 +20,7 @@ import { startInspIRCd } from "../test/testbed/inspircd.js";
 import { RawIrcClient } from "../test/testbed/irc-client.js";
 import { freePort } from "../test/testbed/ports.js";
 import { startSynapse } from "../test/testbed/synapse.js";
+import { bridgeChannel, ensureHeisenbridge, HEISENBRIDGE_VERSION, Heisenbridge } from "./_heisenbridge.js";
 import { CrierProcess, ensureCompiled, type Figure, figure, ROOT, type Runtime, sleep } from "./_process.js";
 
 const IDLE_MS = 5_000;
@@ -36,7 +39,80 @@ async function consoleOnly(runtime: Runtime, out: Figure[]): Promise<void> {
   }
 }
 
-const crierJoins = (c: RawIrcClient) => c.lines.filter((l) => /^(@\S+ )?:crier!\S+ JOIN /.test(l)).length;
+const joinsOf = (c: RawIrcClient, nick: string) =>
+  c.lines.filter((l) => new RegExp(`^(@\\S+ )?:${nick}!\\S+ JOIN `).test(l)).length;
+const crierJoins = (c: RawIrcClient) => joinsOf(c, "crier");
+
+/** Says `lines` lines on IRC in bursts of 100 and waits until the last is in the Matrix room. */
+async function relayLines(ivan: RawIrcClient, follower: MatrixFollower, lines: number, prefix: string) {
+  const last = `${prefix}-${lines - 1}`;
+  for (let i = 0; i < lines; i++) {
+    ivan.say(CHANNEL, `${prefix}-${i}`);
+    if (i % 100 === 99) await sleep(100);
+  }
+  return until(
+    `line ${lines} in Matrix`,
+    async () =>
+      (await follower.poll()).some((e) =>
+        String(e.content.body)
+          .split("\n")
+          .some((l) => l.endsWith(last)),
+      )
+        ? true
+        : undefined,
+    600_000,
+  );
+}
+
+/** heisenbridge beside crier: the same servers, the same channel, the same figures where the work is the same. */
+async function peer(lines: number, out: Figure[]): Promise<void> {
+  ensureHeisenbridge();
+  const hb = new Heisenbridge();
+  await hb.generate();
+  const [irc, synapse] = await Promise.all([startInspIRCd(), startSynapse({ appServiceConfigFiles: [hb.registration] })]);
+  const ivan = new RawIrcClient("ivan", irc.port);
+  const tag = `IRC+Matrix, heisenbridge ${HEISENBRIDGE_VERSION}`;
+  try {
+    const mara = await synapse.register("mara");
+    await ivan.connect();
+    await ivan.join(CHANNEL);
+    hb.start(synapse.url, mara.userId);
+    const room = await bridgeChannel(mara, irc.port, CHANNEL, "hb");
+    if (!room) {
+      process.stderr.write(`footprint: heisenbridge never bridged ${CHANNEL}:\n${hb.output().slice(-2000)}\n`);
+      return;
+    }
+    await sleep(IDLE_MS);
+    out.push(figure(`${tag}, first start: idle RSS`, hb.memory().rss, "MiB"));
+    const follower = new MatrixFollower(mara, room);
+    await follower.start();
+    await relayLines(ivan, follower, lines, "bulk");
+    await sleep(IDLE_MS);
+    const m = hb.memory();
+    out.push(figure(`${tag}, first start: RSS after ${lines} lines relayed`, m.rss, "MiB"));
+    out.push(figure(`${tag}, first start: peak RSS`, m.peak, "MiB"));
+    await hb.stop();
+    // A restart: heisenbridge reconnects its network and rejoins the channel by itself.
+    const joinsBefore = joinsOf(ivan, "hb");
+    const t0 = Date.now();
+    hb.start(synapse.url, mara.userId);
+    const started = until('heisenbridge\'s "bridge is now running"', () =>
+      hb.output().includes("bridge is now running") ? Date.now() - t0 : undefined,
+    );
+    await until("heisenbridge's JOIN on IRC", () => (joinsOf(ivan, "hb") > joinsBefore ? true : undefined));
+    ivan.say(CHANNEL, "first-hb");
+    const relayed = until("the first relayed line in Matrix", async () => {
+      const hit = (await follower.poll()).find((e) => String(e.content.body).includes("first-hb"));
+      return hit ? (hit as unknown as { origin_server_ts: number }).origin_server_ts - t0 : undefined;
+    });
+    out.push(figure(`${tag}, restart: start → "bridge is now running"`, await started, "ms"));
+    out.push(figure(`${tag}, restart: start → first line relayed IRC → Matrix`, await relayed, "ms"));
+  } finally {
+    await hb.stop();
+    ivan.close();
+    await Promise.all([irc.stop(), synapse.stop()]);
+  }
+}
 
 /** Polls until `probe` gives a value; undefined after `ms` (the figure is then reported as missing, never a failure). */
 async function until<T>(what: string, probe: () => Promise<T | undefined> | T | undefined, ms = 120_000) {
@@ -128,23 +204,7 @@ async function connected(runtime: Runtime, lines: number, out: Figure[]): Promis
         if (start === "first start") {
           await sleep(IDLE_MS);
           out.push(figure(`${tag}: idle RSS`, crier.memory().rss, "MiB"));
-          const last = `bulk-${lines - 1}`;
-          for (let i = 0; i < lines; i++) {
-            ivan.say(CHANNEL, `bulk-${i}`);
-            if (i % 100 === 99) await sleep(100);
-          }
-          await until(
-            `line ${lines} in Matrix`,
-            async () =>
-              (await follower.poll()).some((e) =>
-                String(e.content.body)
-                  .split("\n")
-                  .some((l) => l.endsWith(last)),
-              )
-                ? true
-                : undefined,
-            600_000,
-          );
+          await relayLines(ivan, follower, lines, "bulk");
           await sleep(IDLE_MS);
           const m = crier.memory();
           out.push(figure(`${tag}: RSS after ${lines} lines relayed`, m.rss, "MiB"));
@@ -169,5 +229,6 @@ export async function run(): Promise<Record<string, unknown>> {
     for (const runtime of ["compiled", "tsx"] as const) await consoleOnly(runtime, figures);
   const connectedRuntimes = (process.env.BENCH_FOOTPRINT_CONNECTED ?? "compiled,tsx").split(",").filter(Boolean);
   for (const runtime of connectedRuntimes) await connected(runtime as Runtime, lines, figures);
+  if (process.env.BENCH_FOOTPRINT_PEER !== "0") await peer(lines, figures);
   return { figures };
 }
