@@ -69,7 +69,10 @@ async function peer(lines: number, out: Figure[]): Promise<void> {
   ensureHeisenbridge();
   const hb = new Heisenbridge();
   await hb.generate();
-  const [irc, synapse] = await Promise.all([startInspIRCd(), startSynapse({ appServiceConfigFiles: [hb.registration] })]);
+  const [irc, synapse] = await Promise.all([
+    startInspIRCd(),
+    startSynapse({ appServiceConfigFiles: [hb.registration] }),
+  ]);
   const ivan = new RawIrcClient("ivan", irc.port);
   const tag = `IRC+Matrix, heisenbridge ${HEISENBRIDGE_VERSION}`;
   try {
