@@ -57,6 +57,10 @@ export class Dispatcher {
 
   /** Entry point for adapters. Never throws; returns when the event is fully handled (tests await it). */
   async handle(event: ChatEvent, responder?: Responder): Promise<void> {
+    // An instance that is no longer the active one (its lease ran out while it was paused, say) handles nothing
+    // that was still buffered: the active instance receives the same events, and a direct reply would go around
+    // the fenced outbox.
+    if (!this.app.fence.holds()) return;
     if (responder && event.kind === "message") this.responders.set(event, responder);
     const ref = newErrorRef();
     const busy = { ms: 0 };
