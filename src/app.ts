@@ -263,7 +263,7 @@ export class App {
   async startAdapter(adapter: Adapter): Promise<void> {
     this.ctx.log.info({ account: adapter.account }, "connecting");
     try {
-      await adapter.start((event, responder) => void this.dispatcher.handle(event, responder));
+      await adapter.start((event, responder) => this.dispatcher.handle(event, responder));
     } catch (err) {
       // Adapters retry by themselves; one that throws here still gets its outbox worker (it waits for "connected").
       this.ctx.log.error({ err, account: adapter.account }, "account could not start");

@@ -116,7 +116,12 @@ export class PermanentSendError extends Error {
 /** Platform-provided reply channel for an event (a Discord interaction); without one, answers go to the room. */
 export type Responder = (body: RichText, opts: { private: boolean }) => Promise<void>;
 
-export type EventSink = (event: ChatEvent, responder?: Responder) => void;
+/**
+ * Where an adapter hands its inbound events. The promise (when there is one) settles once the event is handled and
+ * what it caused is recorded: an adapter that saves a read position (a sync token) waits for it first, so a crash
+ * or a takeover right after never skips an event.
+ */
+export type EventSink = (event: ChatEvent, responder?: Responder) => void | Promise<void>;
 
 export interface Adapter {
   readonly account: string;

@@ -47,6 +47,8 @@ export class SyncHandler {
   private readonly names = new Map<string, string>();
   private readonly seen = new Map<string, Set<string>>();
   readonly encryptedRooms = new Set<string>();
+  /** Events of the answer in hand given to crier and not yet handled. */
+  private readonly handling: Array<Promise<void>> = [];
 
   constructor(private readonly ctx: SyncContext) {}
 
@@ -101,6 +103,9 @@ export class SyncHandler {
       }
       for (const ev of timeline) await this.guard(() => this.onEvent(roomId, ev, false));
     }
+    // The sync position is saved after this returns: only once every event of this answer is handled (relayed,
+    // recorded), so a crash or a takeover in between sees them again instead of skipping them.
+    await Promise.all(this.handling.splice(0));
   }
 
   /** One bad event never stops the rest. */
@@ -259,6 +264,7 @@ export class SyncHandler {
       backfill,
     });
     if (!event) return;
-    this.ctx.sink()?.(this.ctx.rewrite ? await this.ctx.rewrite(event) : event);
+    const handled = this.ctx.sink()?.(this.ctx.rewrite ? await this.ctx.rewrite(event) : event);
+    if (handled) this.handling.push(handled);
   }
 }

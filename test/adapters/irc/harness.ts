@@ -45,7 +45,7 @@ export function makeIrcAdapter(
   return {
     adapter,
     events,
-    start: () => adapter.start((e) => events.push(e)),
+    start: () => adapter.start((e) => void events.push(e)),
     messages: () => events.filter((e): e is MessageEvent => e.kind === "message"),
     waitJoined: (channel: string) =>
       waitUntil(

@@ -43,7 +43,7 @@ export async function makeMatrixAdapter(config: Record<string, unknown>, admins:
     events,
     messages: () => events.filter((e): e is MessageEvent => e.kind === "message"),
     async start() {
-      await h.adapter.start((e) => events.push(e));
+      await h.adapter.start((e) => void events.push(e));
       await h.adapter.whenSynced();
     },
     stop: () => h.adapter.stop(),
