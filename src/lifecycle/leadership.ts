@@ -167,7 +167,13 @@ export class Leadership implements Fence {
     this.role = "active";
     this.extend(sentAt);
     this.log.info({ term }, "lease taken: this instance is now active");
-    this.transition(() => this.hooks.promote(term));
+    // A promotion that fails half-way leaves nothing half-active: the instance stands down and competes again.
+    this.transition(() =>
+      this.hooks.promote(term).catch((err) => {
+        this.log.error({ err, term }, "could not start acting; standing down");
+        this.lose(`starting failed: ${(err as Error).message ?? String(err)}`);
+      }),
+    );
   }
 
   private async renew(): Promise<void> {

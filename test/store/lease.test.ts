@@ -175,6 +175,39 @@ describe("PostgreSQL lease and fencing", () => {
     await leaseB.release("b", 4);
   });
 
+  it("a promotion that fails stands the instance down again, fenced", async () => {
+    const lease = new Lease(store.dedicated());
+    const z = new Leadership(lease, { instance: "z", ttlMs: 60_000, renewMs: 15_000, pollMs: 250 }, log);
+    const demoted: string[] = [];
+    z.setHooks({
+      promote: async () => {
+        throw new Error("port in use");
+      },
+      demote: async (reason) => {
+        demoted.push(reason);
+      },
+    });
+    const free = (await leaseA.current())!;
+    await leaseA.release(free.holder, free.term);
+    try {
+      z.start();
+      await until(() => demoted.length === 1, "z to stand down after its failed promotion");
+      assert.equal(demoted[0], "starting failed: port in use");
+      assert.equal(z.holds(), false);
+      await assert.rejects(
+        store.tx((tx) => z.check(tx)),
+        FencedError,
+      );
+    } finally {
+      await z.stop();
+      await z.release();
+    }
+    // z stood down without giving the lease up: it still runs until its expiry, so nobody acts twice meanwhile.
+    assert.equal((await leaseA.current())?.holder, "z");
+    const row = (await leaseA.current())!;
+    await admin.query(`UPDATE ${schema}.crier_lease SET expires_at = 0 WHERE term = $1`, [row.term]);
+  });
+
   it("two Leadership loops: one active, the other takes over when it stops renewing, and the first is fenced", async () => {
     const opts = (instance: string) => ({ instance, ttlMs: 3_000, renewMs: 750, pollMs: 250 });
     const events: string[] = [];
