@@ -131,6 +131,8 @@ export function appserviceTransport(deps: AppserviceDeps): MatrixTransport {
   const selfId = as.botUserId;
   const isOwn = (mxid: string) => mxid === selfId || as.isNamespacedUser(mxid);
   let open!: () => void;
+  let stopped = false;
+  let inflight: Promise<unknown> = Promise.resolve();
   const opened = new Promise<void>((resolve) => {
     open = resolve;
   });
@@ -142,10 +144,15 @@ export function appserviceTransport(deps: AppserviceDeps): MatrixTransport {
       if (ev.sender !== selfId && isOwn(ev.sender)) return;
       if (ev.type === "m.room.member" && ev.state_key && ev.state_key !== selfId && isOwn(ev.state_key)) return;
       await opened;
+      // Stopping: the transaction is left unfinished (never answered, never recorded as done), so the homeserver
+      // pushes it again to the next start rather than crier recording events it did not take.
+      if (stopped) return new Promise<never>(() => undefined);
       // Never throws: a failing preprocessor would leave the SDK's transaction unanswered.
-      await deps
+      const work = deps
         .onBatch(asSyncBatch(ev, selfId), "appservice")
         .catch((err) => deps.log.error({ err, event: ev.event_id }, "Matrix appservice event handling failed"));
+      inflight = work;
+      await work;
     },
   };
   as.addPreprocessor(preprocessor);
@@ -180,12 +187,17 @@ export function appserviceTransport(deps: AppserviceDeps): MatrixTransport {
       open();
     },
     async stop() {
+      stopped = true;
+      open();
       const s = server;
       server = undefined;
-      if (!s) return;
-      const closed = new Promise<void>((resolve) => s.close(() => resolve()));
-      s.closeAllConnections();
-      await closed;
+      if (s) {
+        const closed = new Promise<void>((resolve) => s.close(() => resolve()));
+        s.closeAllConnections();
+        await closed;
+      }
+      // The event being handled when stop came is finished (its transaction is then recorded as done).
+      await inflight;
     },
     ghost: async (sender, roomId) => (await ghosts.ready(sender, roomId)).underlyingClient,
     leave: (puppet, roomId) => ghosts.leave(puppet, roomId),
