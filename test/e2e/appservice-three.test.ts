@@ -176,6 +176,11 @@ describe("Matrix as an application service, across IRC, Matrix and Discord", () 
     assert.ok(!irc.some((t) => t.includes("wrong token") || t.includes("without a token")), irc.join("\n"));
   });
 
+  it("answers the homeserver's ping (what crier asks for at start, so queued transactions come at once)", async () => {
+    const res = await net.bot.request("POST", "/_matrix/client/v1/appservice/crier/ping", { transaction_id: "p1" });
+    assert.equal(typeof res.duration_ms, "number");
+  });
+
   it("takes a transaction id once, also after a restart", async () => {
     assert.equal((await push("t-once", maraEvent("once1", "first push of t-once"))).status, 200);
     // The same transaction id again (with other events) is answered and not taken again.

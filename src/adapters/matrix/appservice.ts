@@ -164,6 +164,10 @@ export function appserviceTransport(deps: AppserviceDeps): MatrixTransport {
     isOwn,
     async prepare() {
       const app = as.expressAppInstance;
+      // The homeserver's side of a ping (spec: application-service ping); matrix-bot-sdk 0.7.1 has no route for it.
+      app.post("/_matrix/app/v1/ping", (_req, res) => {
+        res.status(200).json({});
+      });
       app.all("*", (_req, res) => {
         res.status(404).json({ errcode: "M_UNRECOGNIZED", error: "Endpoint not implemented" });
       });
@@ -185,6 +189,17 @@ export function appserviceTransport(deps: AppserviceDeps): MatrixTransport {
     },
     async begin() {
       open();
+      // A ping tells the homeserver crier is up: Synapse then pushes what it queued at once, instead of after the
+      // back-off it grew while crier was away (up to minutes). It also shows early that it cannot reach crier.
+      const id = encodeURIComponent(registration.id ?? asConfig.id);
+      void as.botClient
+        .doRequest("POST", `/_matrix/client/v1/appservice/${id}/ping`, null, { transaction_id: `crier-${Date.now()}` })
+        .catch((err) =>
+          deps.log.warn(
+            { err: (err as Error)?.message, url: registration.url },
+            "the homeserver could not ping crier's appservice listener (if this stays so, check the registration's url)",
+          ),
+        );
     },
     async stop() {
       stopped = true;
