@@ -181,18 +181,18 @@ describe("Matrix as an application service, across IRC, Matrix and Discord", () 
     assert.equal(typeof res.duration_ms, "number");
   });
 
-  it("takes a transaction id once, also after a restart", async () => {
-    assert.equal((await push("t-once", maraEvent("once1", "first push of t-once"))).status, 200);
-    // The same transaction id again (with other events) is answered and not taken again.
-    assert.equal((await push("t-once", maraEvent("once2", "second push of t-once"))).status, 200);
+  it("takes a transaction once, also when pushed again after a restart", async () => {
+    const once = maraEvent("once1", "the t-once transaction");
+    assert.equal((await push("t-once", once)).status, 200);
+    assert.equal((await push("t-once", once)).status, 200, "a retry is answered");
     await net.app!.close();
     await net.startApp();
-    assert.equal((await push("t-once", maraEvent("once3", "push of t-once after the restart"))).status, 200);
-    assert.equal((await push("t-after", maraEvent("after1", "a new transaction after the restart"))).status, 200);
-    await net.waitIrc((t) => t === "<mara> a new transaction after the restart");
+    assert.equal((await push("t-once", once)).status, 200, "and answered after a restart too");
+    // Synapse on SQLite numbers its transactions from 1 again after it restarts: a known id with new events is new.
+    assert.equal((await push("t-once", maraEvent("reused1", "new events under a reused id"))).status, 200);
+    await net.waitIrc((t) => t === "<mara> new events under a reused id");
     const irc = net.ircFromCrier().map(ThreeNetworks.ircText);
-    assert.equal(irc.filter((t) => t === "<mara> first push of t-once").length, 1);
-    assert.ok(!irc.some((t) => t.includes("second push of t-once") || t.includes("push of t-once after the restart")));
+    assert.equal(irc.filter((t) => t === "<mara> the t-once transaction").length, 1);
   });
 
   it("keeps relaying after the restart, from the same ghosts", async () => {

@@ -11,7 +11,7 @@
  */
 import { createServer, type IncomingMessage, type Server } from "node:http";
 import { isAbsolute, join } from "node:path";
-import { timingSafeEqual } from "node:crypto";
+import { createHash, timingSafeEqual } from "node:crypto";
 import {
   Appservice,
   EventKind,
@@ -70,6 +70,30 @@ export class AppserviceStore implements IAppserviceStorageProvider {
   async isTransactionCompleted(txnId: string): Promise<boolean> {
     return (await this.storage.read(`as-txn:${txnId}`)) !== null;
   }
+}
+
+const TXN_PATH = /^\/(_matrix\/app\/v1\/)?transactions\/[^/?]+(\?|$)/;
+/** A transaction body is read whole before it is handled; past this it is refused (Synapse sends ≤ 100 events). */
+const MAX_TXN_BYTES = 64 * 1024 * 1024;
+
+async function readTransaction(req: IncomingMessage): Promise<RawJson> {
+  const chunks: Buffer[] = [];
+  let size = 0;
+  for await (const chunk of req as AsyncIterable<Buffer>) {
+    size += chunk.length;
+    if (size > MAX_TXN_BYTES) throw new Error("transaction too large");
+    chunks.push(chunk);
+  }
+  const body = JSON.parse(Buffer.concat(chunks).toString("utf8"));
+  if (!body || typeof body !== "object") throw new Error("expected a JSON object");
+  return body;
+}
+
+/** `/transactions/7` → `/transactions/7.<hash of its event ids>`: a retry matches, a reused id does not. */
+export function withFingerprint(url: string, body: RawJson): string {
+  const ids = Array.isArray(body?.events) ? body.events.map((e: RawJson) => String(e?.event_id ?? "")).join(",") : "";
+  const print = createHash("sha256").update(ids).digest("hex").slice(0, 16);
+  return url.replace(/^(\/(?:_matrix\/app\/v1\/)?transactions\/[^/?]+)/, `$1.${print}`);
 }
 
 /** A one-event /sync batch: an invite of crier's bot as an invite, anything else as a joined room's timeline. */
@@ -173,12 +197,21 @@ export function appserviceTransport(deps: AppserviceDeps): MatrixTransport {
       });
       server = createServer((req, res) => {
         const refused = checkHsToken(req, registration.hs_token);
-        if (refused) {
-          res.writeHead(refused.status, { "content-type": "application/json" });
-          res.end(JSON.stringify(refused.body));
-          return;
-        }
-        app(req, res);
+        const answer = (status: number, body: RawJson) => {
+          res.writeHead(status, { "content-type": "application/json" });
+          res.end(JSON.stringify(body));
+        };
+        if (refused) return answer(refused.status, refused.body);
+        if (req.method !== "PUT" || !TXN_PATH.test(req.url ?? "")) return app(req, res);
+        readTransaction(req)
+          .then((body) => {
+            // The transaction is known by its id and its events: Synapse on SQLite numbers transactions from 1
+            // again after it restarts, and an id alone would then pass new events for ones already taken.
+            req.url = withFingerprint(req.url!, body);
+            Object.assign(req, { body, _body: true });
+            app(req, res);
+          })
+          .catch((err: Error) => answer(400, { errcode: "M_NOT_JSON", error: err.message }));
       });
       await new Promise<void>((resolve, reject) => {
         server!.once("error", reject);

@@ -7,7 +7,7 @@ import assert from "node:assert/strict";
 import type { IncomingMessage } from "node:http";
 import { describe, it } from "node:test";
 import fc from "fast-check";
-import { asSyncBatch, checkHsToken } from "../../../src/adapters/matrix/appservice.js";
+import { asSyncBatch, checkHsToken, withFingerprint } from "../../../src/adapters/matrix/appservice.js";
 import {
   escapePart,
   ghostDisplayName,
@@ -150,5 +150,21 @@ describe("a pill of a ghost", () => {
       throw new Error("store down");
     });
     assert.equal(out, ev);
+  });
+});
+
+describe("a transaction's key", () => {
+  const body = (...ids: string[]) => ({
+    events: ids.map((event_id) => ({ event_id, unsigned: { age: Math.random() } })),
+  });
+  it("is its id and its events: a retry matches, a reused id with other events does not", () => {
+    const a = withFingerprint("/_matrix/app/v1/transactions/7", body("$a", "$b"));
+    assert.match(a, /^\/_matrix\/app\/v1\/transactions\/7\.[0-9a-f]{16}$/);
+    assert.equal(withFingerprint("/_matrix/app/v1/transactions/7", body("$a", "$b")), a, "ages differ, events do not");
+    assert.notEqual(withFingerprint("/_matrix/app/v1/transactions/7", body("$c")), a);
+    assert.match(
+      withFingerprint("/transactions/7?access_token=x", body()),
+      /^\/transactions\/7\.[0-9a-f]{16}\?access_token=x$/,
+    );
   });
 });
