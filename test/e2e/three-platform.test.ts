@@ -147,11 +147,12 @@ describe("relay across IRC, Matrix and Discord (one link)", () => {
     const maraOnIrc = await net.waitIrc((t) => t.includes("reply-target from matrix"));
     const msgid = /(?:^@|;)msgid=([^;\s]+)/.exec(maraOnIrc)?.[1];
     assert.ok(msgid, `the server tags crier's line with a msgid: ${maraOnIrc}`);
+    // Ivan answers once the copy is on Discord too: a reply to a copy still on its way has nothing to link to yet.
+    const maraOnDiscord = await net.waitDiscord((x) => x.content === "reply-target from matrix");
     net.ivan.send(`@+draft/reply=${msgid} PRIVMSG ${CHANNEL} :reply-irc answering mara`);
     const m2 = await net.waitMatrix((e) => String(e.content.body).includes("reply-irc answering mara"));
     const rel2 = m2.content["m.relates_to"] as { "m.in_reply_to"?: { event_id: string } };
     assert.equal(rel2?.["m.in_reply_to"]?.event_id, maraId);
-    const maraOnDiscord = await net.waitDiscord((x) => x.content === "reply-target from matrix");
     const d2 = await net.waitDiscord((x) => x.content.includes("reply-irc answering mara"));
     assert.ok(d2.content.includes(`/${maraOnDiscord.id}\n`), d2.content);
   });
