@@ -12,13 +12,13 @@ import { mkdtempSync, rmSync, writeFileSync } from "node:fs";
 import { tmpdir } from "node:os";
 import { join } from "node:path";
 import { after, before, describe, it } from "node:test";
-import pg from "pg";
+import type pg from "pg";
 import { stringify } from "yaml";
 import { type InspIRCd, startInspIRCd } from "../testbed/inspircd.js";
 import { RawIrcClient } from "../testbed/irc-client.js";
 import { freePort, waitUntil } from "../testbed/ports.js";
+import { PG_URL as URL, pgAdmin } from "../testbed/postgres.js";
 
-const URL = process.env.CRIER_TEST_PG ?? "postgres://postgres@127.0.0.1:5432/postgres";
 /** The issue's acceptance bound for a takeover (lease TTL 10 s + a standby's 1 s poll + starting the account). */
 const TAKEOVER_MS = 15_000;
 const CHANNEL = "#failover";
@@ -40,14 +40,7 @@ describe("failover: two crier processes on one PostgreSQL", () => {
   const running: Instance[] = [];
 
   before(async () => {
-    admin = new pg.Client({ connectionString: URL });
-    try {
-      await admin.connect();
-    } catch (err) {
-      throw new Error(
-        `PostgreSQL not reachable at ${URL} (${(err as Error).message}) — run: bash scripts/testbed-install.sh`,
-      );
-    }
+    admin = await pgAdmin(URL);
     await admin.query(`CREATE SCHEMA ${schema}`);
     server = await startInspIRCd();
   });

@@ -17,8 +17,8 @@ import { freePort, waitUntil } from "../testbed/ports.js";
 import { CrierProcesses, type CrierProcess } from "./three/process.js";
 import { type Arrival, type Counts, ircArrivals, MatrixFollower, parseArrivals, tally } from "./three/tally.js";
 import { CHANNEL, DISCORD, IRC, MATRIX, ThreeNetworks } from "./three/testbed.js";
+import { PG_URL as URL } from "../testbed/postgres.js";
 
-const URL = process.env.CRIER_TEST_PG ?? "postgres://postgres@127.0.0.1:5432/postgres";
 /** The acceptance bound for a takeover. */
 const TAKEOVER_MS = 15_000;
 const BURST = 12;

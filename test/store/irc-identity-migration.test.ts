@@ -19,8 +19,8 @@ import { migrate } from "../../src/store/migrate.js";
 import { PostgresStore } from "../../src/store/postgres.js";
 import { SqliteStore } from "../../src/store/sqlite.js";
 import type { Store } from "../../src/store/store.js";
+import { PG_URL as URL } from "../testbed/postgres.js";
 
-const URL = process.env.CRIER_TEST_PG ?? "postgres://postgres@127.0.0.1:5432/postgres";
 const codesTable = identityLinkFeature.migrations!.filter((m) => m.id === "identity-link/1-codes");
 const laterMigrations = [...ircMigrations, ...identityLinkFeature.migrations!];
 

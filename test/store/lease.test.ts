@@ -7,7 +7,7 @@
 import assert from "node:assert/strict";
 import { randomBytes } from "node:crypto";
 import { after, before, describe, it } from "node:test";
-import pg from "pg";
+import type pg from "pg";
 import { coreMigrations } from "../../src/app.js";
 import { createLogger } from "../../src/core/log.js";
 import { fromPlain } from "../../src/core/richtext.js";
@@ -18,8 +18,8 @@ import { type Fence, FencedError } from "../../src/store/fence.js";
 import { checkTerm, Lease } from "../../src/store/lease.js";
 import { migrate } from "../../src/store/migrate.js";
 import { PostgresStore } from "../../src/store/postgres.js";
+import { PG_URL as URL, pgAdmin } from "../testbed/postgres.js";
 
-const URL = process.env.CRIER_TEST_PG ?? "postgres://postgres@127.0.0.1:5432/postgres";
 const log = createLogger({ level: "silent" });
 
 /** Polls `cond` every 50 ms until it holds (the test's own timeout bounds it). */
@@ -47,14 +47,7 @@ describe("PostgreSQL lease and fencing", () => {
   let leaseB: Lease;
 
   before(async () => {
-    admin = new pg.Client({ connectionString: URL });
-    try {
-      await admin.connect();
-    } catch (err) {
-      throw new Error(
-        `PostgreSQL not reachable at ${URL} (${(err as Error).message}) — run: bash scripts/testbed-install.sh`,
-      );
-    }
+    admin = await pgAdmin(URL);
     await admin.query(`CREATE SCHEMA ${schema}`);
     store = new PostgresStore(URL, schema);
     await migrate(store, coreMigrations);

@@ -10,7 +10,7 @@ import { mkdtempSync, rmSync, writeFileSync } from "node:fs";
 import { tmpdir } from "node:os";
 import { join } from "node:path";
 import { after, before, describe, it } from "node:test";
-import pg from "pg";
+import type pg from "pg";
 import { allMigrations } from "../../src/app.js";
 import type { AppContext } from "../../src/core/context.js";
 import { createLogger } from "../../src/core/log.js";
@@ -25,8 +25,7 @@ import { migrate } from "../../src/store/migrate.js";
 import { PostgresStore } from "../../src/store/postgres.js";
 import { SqliteStore } from "../../src/store/sqlite.js";
 import type { Store } from "../../src/store/store.js";
-
-const URL = process.env.CRIER_TEST_PG ?? "postgres://postgres@127.0.0.1:5432/postgres";
+import { PG_URL as URL, pgAdmin } from "../testbed/postgres.js";
 
 const migrateStore = (file: string, schema: string) =>
   spawnSync(
@@ -47,14 +46,7 @@ describe("crier migrate-store (SQLite → PostgreSQL)", () => {
   let admin: pg.Client;
 
   before(async () => {
-    admin = new pg.Client({ connectionString: URL });
-    try {
-      await admin.connect();
-    } catch (err) {
-      throw new Error(
-        `PostgreSQL not reachable at ${URL} (${(err as Error).message}) — run: bash scripts/testbed-install.sh`,
-      );
-    }
+    admin = await pgAdmin(URL);
     await admin.query(`CREATE SCHEMA ${schema}`);
 
     // An installation with something in each kind of table, written through the parts' own interfaces.

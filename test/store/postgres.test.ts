@@ -2,7 +2,7 @@
 import assert from "node:assert/strict";
 import { randomBytes } from "node:crypto";
 import { after, before, describe, it } from "node:test";
-import pg from "pg";
+import type pg from "pg";
 import { coreMigrations } from "../../src/app.js";
 import { createLogger } from "../../src/core/log.js";
 import { buildFeatures } from "../../src/features/index.js";
@@ -19,22 +19,15 @@ import { PostgresStore } from "../../src/store/postgres.js";
 import { parseConfig } from "../../src/config/load.js";
 import { tmpdir } from "node:os";
 import { stringify } from "yaml";
+import { PG_URL as URL, pgAdmin } from "../testbed/postgres.js";
 
-const URL = process.env.CRIER_TEST_PG ?? "postgres://postgres@127.0.0.1:5432/postgres";
 const schema = `crier_test_${randomBytes(4).toString("hex")}`;
 
 describe("postgres store", () => {
   let admin: pg.Client;
   let store: PostgresStore;
   before(async () => {
-    admin = new pg.Client({ connectionString: URL });
-    try {
-      await admin.connect();
-    } catch (err) {
-      throw new Error(
-        `PostgreSQL not reachable at ${URL} (${(err as Error).message}) — run: bash scripts/testbed-install.sh`,
-      );
-    }
+    admin = await pgAdmin(URL);
     await admin.query(`CREATE SCHEMA ${schema}`);
     store = new PostgresStore(URL, schema);
   });

@@ -5,14 +5,13 @@ import { mkdtempSync, rmSync } from "node:fs";
 import { tmpdir } from "node:os";
 import { join } from "node:path";
 import { after, before, describe, it } from "node:test";
-import pg from "pg";
+import type pg from "pg";
 import { AppserviceStore } from "../../../src/adapters/matrix/appservice.js";
 import { StoreStorageProvider } from "../../../src/adapters/matrix/storage.js";
 import { PostgresStore } from "../../../src/store/postgres.js";
 import { SqliteStore } from "../../../src/store/sqlite.js";
 import type { Store } from "../../../src/store/store.js";
-
-const PG_URL = process.env.CRIER_TEST_PG ?? "postgres://postgres@127.0.0.1:5432/postgres";
+import { PG_URL, pgAdmin } from "../../testbed/postgres.js";
 
 async function exercise(store: Store): Promise<void> {
   const a = new StoreStorageProvider(store, "matrix.a");
@@ -70,14 +69,7 @@ describe("Matrix storage provider", () => {
     let admin: pg.Client;
     let store: PostgresStore;
     before(async () => {
-      admin = new pg.Client({ connectionString: PG_URL });
-      try {
-        await admin.connect();
-      } catch (err) {
-        throw new Error(
-          `PostgreSQL not reachable at ${PG_URL} (${(err as Error).message}) — run: bash scripts/testbed-install.sh`,
-        );
-      }
+      admin = await pgAdmin(PG_URL);
       await admin.query(`CREATE SCHEMA ${schema}`);
       store = new PostgresStore(PG_URL, schema);
     });
