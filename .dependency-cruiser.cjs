@@ -1,6 +1,11 @@
 /**
  * Import rules for src/ (run by `npm run lint`): no import cycles, and the layers only import downwards.
  * Features are the top: nothing below them imports a feature; they reach each other through factory parameters.
+ *
+ * Run-time imports between folders form one order (no cycle between folders):
+ *   core < store < services < delivery, lifecycle, adapters < config < relay, web < features < app.ts, cli
+ * Type-only imports are erased at compile time and may name a type declared above (core's contract names the
+ * store's and the clock's types); the `below` rules still keep them out of the layers named there.
  */
 const below = (from, ...forbidden) => ({
   name: `${from}-imports-only-below`,
@@ -9,8 +14,30 @@ const below = (from, ...forbidden) => ({
   to: { path: `^src/(${forbidden.join("|")})/` },
 });
 
+/** A folder's run-time imports may reach only the folders listed (and itself); never a top-level file of src/. */
+const runtimeOnly = (from, ...allowed) => ({
+  name: `${from}-runtime-imports-in-order`,
+  comment: `${from} may import at run time only: ${allowed.join(", ") || "nothing outside itself"}`,
+  severity: "error",
+  from: { path: `^src/${from}/` },
+  to: {
+    path: `^src/((?!(${[from, ...allowed].join("|")})/)[^/]+/|[^/]+$)`,
+    dependencyTypesNot: ["type-only"],
+  },
+});
+
 module.exports = {
   forbidden: [
+    runtimeOnly("core"),
+    runtimeOnly("store", "core"),
+    runtimeOnly("services", "core", "store"),
+    runtimeOnly("delivery", "core", "store", "services"),
+    runtimeOnly("lifecycle", "core", "store", "services"),
+    runtimeOnly("adapters", "core", "store", "services"),
+    runtimeOnly("config", "core", "store", "services", "adapters"),
+    runtimeOnly("relay", "core", "store", "services", "delivery", "config"),
+    runtimeOnly("web", "core", "store", "services", "delivery", "config"),
+    runtimeOnly("features", "core", "store", "services", "delivery", "lifecycle", "config", "relay", "web"),
     {
       name: "no-circular",
       comment: "An import cycle; break it with an interface the lower part declares.",

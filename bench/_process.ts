@@ -14,19 +14,55 @@ export interface Figure {
   name: string;
   value: number | null;
   unit: string;
+  /** The same figure for the peer (heisenbridge), where it does the same work; null when it could not be taken. */
+  peer?: number | null;
+  /** value / peer. */
+  ratio?: number | null;
   /** The 1-minute load average when it was measured (the machine is shared; a busy one reads slower). */
   load: number;
   note?: string;
+  [more: string]: unknown;
 }
 
-/** A figure; one that could not be measured (it did not happen in time) has value null. */
-export const figure = (name: string, value: number | undefined, unit: string, note?: string): Figure => ({
-  name,
-  value: value === undefined ? null : Math.round(value * 10) / 10,
-  unit,
-  load: Math.round(loadavg()[0] * 100) / 100,
-  ...(note ? { note } : {}),
-});
+const tenth = (x: number | undefined) => (x === undefined || !Number.isFinite(x) ? null : Math.round(x * 10) / 10);
+
+/**
+ * A figure; one that could not be measured (it did not happen in time) has value null. `more` may carry the
+ * peer's value (the ratio follows), a floor (`floor`, with `overFloor` and `ratioToFloor` following), a goal, a note.
+ */
+export const figure = (
+  name: string,
+  value: number | undefined,
+  unit: string,
+  more: string | ({ peer?: number; floor?: number } & Record<string, unknown>) = {},
+): Figure => {
+  const extra = typeof more === "string" ? { note: more } : more;
+  const { peer, floor, ...rest } = extra;
+  const v = tenth(value);
+  const ratio = (a: number | null, b: number | null) =>
+    a === null || b === null || b === 0 ? null : Math.round((a / b) * 100) / 100;
+  return {
+    name,
+    value: v,
+    unit,
+    ...("peer" in extra ? { peer: tenth(peer), ratio: ratio(v, tenth(peer)) } : {}),
+    ...("floor" in extra
+      ? {
+          floor: tenth(floor),
+          overFloor: v === null || floor === undefined ? null : tenth(v - floor),
+          ratioToFloor: ratio(v, tenth(floor)),
+        }
+      : {}),
+    load: Math.round(loadavg()[0] * 100) / 100,
+    ...rest,
+  };
+};
+
+/** A figure nobody could take: null, with the reason on stderr. */
+export function missing(name: string, unit: string, why: string): Figure {
+  process.stderr.write(`bench: ${name}: ${why}\n`);
+  return figure(name, undefined, unit, { note: why });
+}
 
 export type Runtime = "compiled" | "tsx";
 
@@ -38,10 +74,11 @@ export class CrierProcess {
   readonly started: Promise<number>;
   private stderr = "";
 
-  constructor(configFile: string, stateDir: string, runtime: Runtime) {
+  /** `flags` go to node before the script (V8 options such as --max-semi-space-size=1). */
+  constructor(configFile: string, stateDir: string, runtime: Runtime, flags: string[] = []) {
     this.child = spawn(
       process.execPath,
-      [join(ROOT, "bin/crier.js"), "start", "--config", configFile, "--state-dir", stateDir],
+      [...flags, join(ROOT, "bin/crier.js"), "start", "--config", configFile, "--state-dir", stateDir],
       {
         cwd: ROOT,
         // stdin stays open (the console account reads it); stdout is the console's chat, drained.
@@ -81,6 +118,17 @@ export class CrierProcess {
 }
 
 export const sleep = (ms: number) => new Promise((r) => setTimeout(r, ms));
+
+/** Waits (a minute at most) until the crier serving /healthz on `port` has every account connected. */
+export async function untilConnected(port: number, who = "crier"): Promise<void> {
+  for (let i = 0; i < 600; i++) {
+    const r = await fetch(`http://127.0.0.1:${port}/healthz`).catch(() => undefined);
+    const body = r?.ok ? ((await r.json()) as { accounts: { state: string }[] }) : undefined;
+    if (body?.accounts.every((a) => a.state === "connected")) return;
+    await sleep(100);
+  }
+  process.stderr.write(`bench: ${who} not connected within 60 s\n`);
+}
 
 /** The newest modification time under `dir`. */
 function newest(dir: string): number {

@@ -5,17 +5,21 @@
  * - IRC + Matrix connected to the test servers (InspIRCd, Synapse with its default 30 s /sync long poll): start →
  *   "crier started", start → ready (both accounts connected in /healthz), start → first relay (a line said on IRC
  *   as soon as crier's nick joins, seen in the Matrix room), on a first start and on a restart from a saved sync
- *   position (the quiet-room case); idle RSS; RSS and peak after BENCH_FOOTPRINT_LINES (default 2000) lines relayed.
+ *   position (the quiet-room case); idle RSS; RSS and peak after BENCH_FOOTPRINT_LINES (default 10,000; quick
+ *   2,000) lines relayed.
  * heisenbridge 1.15.4 (bench/_heisenbridge.ts) runs beside it on its own servers (BENCH_FOOTPRINT_PEER=0 skips it):
  * idle RSS with IRC + Matrix, RSS after the same lines, and on a restart start → running and start → first relay.
  * BENCH_FOOTPRINT_RUNS (default 3) repeats the console figures; BENCH_FOOTPRINT_CONNECTED (default
- * "compiled,tsx") names the runtimes measured against the servers; empty skips them. Figures only: nothing here fails on a timing.
+ * "compiled,compiled discord,compiled --lite-mode") names the runs against the servers — a runtime, node flags, and
+ * "discord" for the fake Discord as a third platform in the link; empty skips them. Figures only: nothing here
+ * fails on a timing.
  */
 import { mkdtempSync, writeFileSync } from "node:fs";
 import { tmpdir } from "node:os";
 import { join } from "node:path";
 import { stringify } from "yaml";
 import { MatrixFollower } from "../test/e2e/three/tally.js";
+import { FakeDiscord } from "../test/fake-discord/index.js";
 import { startInspIRCd } from "../test/testbed/inspircd.js";
 import { RawIrcClient } from "../test/testbed/irc-client.js";
 import { freePort } from "../test/testbed/ports.js";
@@ -131,8 +135,22 @@ async function until<T>(what: string, probe: () => Promise<T | undefined> | T | 
   }
 }
 
-async function connected(runtime: Runtime, lines: number, out: Figure[]): Promise<void> {
-  const [irc, synapse] = await Promise.all([startInspIRCd(), startSynapse()]);
+/** One way of running crier against the servers: its runtime, node flags, and whether Discord (the fake) is in. */
+interface Variant {
+  runtime: Runtime;
+  flags: string[];
+  discord: boolean;
+}
+
+/** "compiled", "compiled discord", "tsx --lite-mode": the runtime, then flags, "discord" for three platforms. */
+const variantOf = (spec: string): Variant => {
+  const [runtime, ...rest] = spec.trim().split(/\s+/);
+  return { runtime: runtime as Runtime, flags: rest.filter((w) => w !== "discord"), discord: rest.includes("discord") };
+};
+
+async function connected({ runtime, flags, discord: withDiscord }: Variant, lines: number, out: Figure[]) {
+  const discord = withDiscord ? new FakeDiscord() : undefined;
+  const [irc, synapse] = await Promise.all([startInspIRCd(), startSynapse(), discord?.start()]);
   const ivan = new RawIrcClient("ivan", irc.port);
   try {
     const bot = await synapse.register("crier");
@@ -143,12 +161,17 @@ async function connected(runtime: Runtime, lines: number, out: Figure[]): Promis
     const stateDir = mkdtempSync(join(tmpdir(), "crier-fp-"));
     const port = await freePort();
     const file = join(stateDir, "crier.yaml");
+    const channelId = discord?.world.addChannel("bench");
+    const discordAccount = discord && {
+      "discord.dc": { token: discord.token, api: discord.api, guild: discord.world.guildId, channels: [channelId] },
+    };
     writeFileSync(
       file,
       stringify({
         accounts: {
           "irc.net": { host: "127.0.0.1", port: irc.port, tls: false, nick: "crier", channels: [CHANNEL] },
           "matrix.hs": { homeserver: synapse.url, accessToken: bot.token, rooms: [room] },
+          ...discordAccount,
         },
         links: [
           {
@@ -158,6 +181,7 @@ async function connected(runtime: Runtime, lines: number, out: Figure[]): Promis
             rooms: [
               { account: "irc.net", room: CHANNEL },
               { account: "matrix.hs", room },
+              ...(channelId ? [{ account: "discord.dc", room: channelId }] : []),
             ],
           },
         ],
@@ -170,8 +194,8 @@ async function connected(runtime: Runtime, lines: number, out: Figure[]): Promis
       await follower.start();
       const joinsBefore = crierJoins(ivan);
       const t0 = Date.now();
-      const crier = new CrierProcess(file, stateDir, runtime);
-      const tag = `IRC+Matrix, ${runtime}, ${start}`;
+      const crier = new CrierProcess(file, stateDir, runtime, flags);
+      const tag = `IRC+Matrix${discord ? "+Discord" : ""}, ${[runtime, ...flags].join(" ")}, ${start}`;
       // On a restart, said in Matrix as crier starts: its first /sync (a long poll from the saved position) has it.
       // (A first start learns only the position from its initial /sync, by design: that history was not missed.)
       const fromMatrix =
@@ -199,18 +223,18 @@ async function connected(runtime: Runtime, lines: number, out: Figure[]): Promis
           return hit ? (hit as unknown as { origin_server_ts: number }).origin_server_ts - t0 : undefined;
         });
         out.push(figure(`${tag}: start → "crier started"`, await crier.started, "ms"));
-        out.push(figure(`${tag}: start → ready (IRC and Matrix connected)`, await ready, "ms"));
+        out.push(figure(`${tag}: start → ready (every account connected)`, await ready, "ms"));
         await said;
         out.push(figure(`${tag}: start → first line relayed IRC → Matrix`, await relayed, "ms"));
         if (fromMatrix)
           out.push(figure(`${tag}: start → line said in Matrix at start relayed to IRC`, await fromMatrix, "ms"));
         if (start === "first start") {
           await sleep(IDLE_MS);
-          out.push(figure(`${tag}: idle RSS`, crier.memory().rss, "MiB"));
+          out.push(figure(`${tag}: idle RSS`, crier.memory().rss, "MiB", { goal: discord ? "—" : "≤ 80" }));
           await relayLines(ivan, follower, lines, "bulk");
           await sleep(IDLE_MS);
           const m = crier.memory();
-          out.push(figure(`${tag}: RSS after ${lines} lines relayed`, m.rss, "MiB"));
+          out.push(figure(`${tag}: RSS after ${lines} lines relayed`, m.rss, "MiB", { goal: "≤ 100, flat" }));
           out.push(figure(`${tag}: peak RSS`, m.peak, "MiB"));
         }
       } finally {
@@ -219,19 +243,22 @@ async function connected(runtime: Runtime, lines: number, out: Figure[]): Promis
     }
   } finally {
     ivan.close();
-    await Promise.all([irc.stop(), synapse.stop()]);
+    await Promise.all([irc.stop(), synapse.stop(), discord?.stop()]);
   }
 }
 
 export async function run(): Promise<Record<string, unknown>> {
   ensureCompiled();
   const runs = Number(process.env.BENCH_FOOTPRINT_RUNS ?? 3);
-  const lines = Number(process.env.BENCH_FOOTPRINT_LINES ?? 2000);
+  const lines = Number(process.env.BENCH_FOOTPRINT_LINES ?? (process.env.BENCH_QUICK === "1" ? 2000 : 10_000));
   const figures: Figure[] = [];
   for (let i = 0; i < runs; i++)
     for (const runtime of ["compiled", "tsx"] as const) await consoleOnly(runtime, figures);
-  const connectedRuntimes = (process.env.BENCH_FOOTPRINT_CONNECTED ?? "compiled,tsx").split(",").filter(Boolean);
-  for (const runtime of connectedRuntimes) await connected(runtime as Runtime, lines, figures);
+  const variants = (process.env.BENCH_FOOTPRINT_CONNECTED ?? "compiled,compiled discord,compiled --lite-mode")
+    .split(",")
+    .filter((s) => s.trim())
+    .map(variantOf);
+  for (const v of variants) await connected(v, lines, figures);
   if (process.env.BENCH_FOOTPRINT_PEER !== "0") await peer(lines, figures);
   return { figures };
 }

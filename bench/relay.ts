@@ -3,10 +3,8 @@ import { mkdtempSync, rmSync } from "node:fs";
 import { tmpdir } from "node:os";
 import { join } from "node:path";
 import { stringify } from "yaml";
-import { ConsoleAdapter } from "../src/adapters/console/adapter.js";
-import { App } from "../src/app.js";
+import { consoleApp } from "./_console-app.js";
 import { parseConfig } from "../src/config/load.js";
-import { createLogger } from "../src/core/log.js";
 import type { MessageEvent } from "../src/core/model.js";
 
 export async function run(): Promise<Record<string, number>> {
@@ -28,17 +26,7 @@ export async function run(): Promise<Record<string, number>> {
     }),
     {},
   );
-  const consoles = new Map<string, ConsoleAdapter>();
-  const app = await App.create({
-    config,
-    log: createLogger({ level: "silent" }),
-    stateDir: dir,
-    makeAdapter: (account, cfg) => {
-      const a = new ConsoleAdapter(account, cfg as never);
-      consoles.set(account, a);
-      return a;
-    },
-  });
+  const { app, consoles } = await consoleApp(config, dir);
   await app.start();
   const rssBefore = process.memoryUsage().rss;
   const t0 = performance.now();

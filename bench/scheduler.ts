@@ -3,10 +3,8 @@ import { mkdtempSync, rmSync } from "node:fs";
 import { tmpdir } from "node:os";
 import { join } from "node:path";
 import { stringify } from "yaml";
-import { ConsoleAdapter } from "../src/adapters/console/adapter.js";
-import { App } from "../src/app.js";
+import { consoleApp } from "./_console-app.js";
 import { parseConfig } from "../src/config/load.js";
-import { createLogger } from "../src/core/log.js";
 
 export async function run(): Promise<Record<string, number>> {
   const N = Number(process.env.BENCH_REMINDERS ?? 100_000);
@@ -15,17 +13,8 @@ export async function run(): Promise<Record<string, number>> {
   const T0 = Date.now() + 15_000;
   const config = parseConfig(stringify({ accounts: { console: { rooms: ["a"] } } }), {});
   const make = async () => {
-    let console!: ConsoleAdapter;
-    const app = await App.create({
-      config,
-      log: createLogger({ level: "silent" }),
-      stateDir: dir,
-      makeAdapter: (account, cfg) => {
-        console = new ConsoleAdapter(account, cfg as never);
-        return console;
-      },
-    });
-    return { app, console: () => console };
+    const { app, consoles } = await consoleApp(config, dir);
+    return { app, console: () => consoles.get("console")! };
   };
   const first = await make();
   const t0 = performance.now();

@@ -7,7 +7,7 @@ import type { Adapter } from "./core/adapter.js";
 import { CommandRegistry } from "./core/commands.js";
 import { parseDuration } from "./core/duration.js";
 import type { AppContext, Feature } from "./core/context.js";
-import { Dispatcher } from "./core/dispatch.js";
+import { Dispatcher } from "./services/dispatch.js";
 import type { Logger } from "./core/log.js";
 import { type RoomRef, type UserRef, userKey } from "./core/model.js";
 import { fromPlain, type RichText } from "./core/richtext.js";
@@ -35,6 +35,8 @@ export interface AppOptions {
   log: Logger;
   stateDir?: string;
   clock?: Clock;
+  /** The networks' time for the adapters (AdapterDeps.clock); the wall clock unless a test passes its own. */
+  networkClock?: Clock;
   /** Tests supply in-process adapters (console doubles) or adapters pointed at test servers. */
   makeAdapter?: (account: string, config: unknown) => Adapter | undefined;
   /** Features added after the built-in ones (tests). */
@@ -81,6 +83,7 @@ export class App {
   private readonly admins: string[];
   /** With a PostgreSQL store: the lease; this instance acts only while it holds it. Without: always active. */
   private readonly leadership: Leadership | undefined;
+  private readonly networkClock: Clock;
   private active = false;
   private started = false;
   private stopped: Promise<void> | undefined;
@@ -96,6 +99,7 @@ export class App {
     leadership: Leadership | undefined,
   ) {
     const { config, log } = opts;
+    this.networkClock = opts.networkClock ?? new SystemClock();
     const clock = opts.clock ?? new SystemClock();
     this.features = features;
     this.all = all;
@@ -209,6 +213,7 @@ export class App {
     return platform.create(account, accountConfig, {
       log: this.ctx.log.child({ account }),
       store: this.ctx.store,
+      clock: this.networkClock,
       publicUrl: this.ctx.config.http.publicUrl,
       stateDir: this.ctx.stateDir,
       admins: this.admins,

@@ -15,7 +15,7 @@ import type { Config } from "./config/schema.js";
 import { loadConfig } from "./config/load.js";
 import type { Adapter } from "./core/adapter.js";
 import type { AppContext, Feature } from "./core/context.js";
-import type { Dispatcher } from "./core/dispatch.js";
+import type { Dispatcher } from "./services/dispatch.js";
 import { ConfigError } from "./core/errors.js";
 
 export interface ReloadTarget {

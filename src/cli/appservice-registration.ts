@@ -1,9 +1,7 @@
 import { isAbsolute, join } from "node:path";
 import type { Command } from "commander";
-import { platformOf } from "../adapters/index.js";
 import { resolveStateDir } from "../app.js";
-import { loadConfig } from "../config/load.js";
-import { DEFAULT_CONFIG, fail } from "./common.js";
+import { accountsOf, configOption, fail, readConfig } from "./common.js";
 
 interface RegistrationOpts {
   config: string;
@@ -21,7 +19,7 @@ export function registerAppserviceRegistration(program: Command): void {
   program
     .command("appservice-registration")
     .description("write the Matrix application-service registration the homeserver loads (app_service_config_files)")
-    .option("-c, --config <file>", "config file", process.env.CRIER_CONFIG ?? DEFAULT_CONFIG)
+    .option(...configOption())
     .option("--url <url>", "the URL the homeserver reaches crier's appservice listener at (default from the config)")
     .option("--account <name>", "which Matrix account, when several are in appservice mode")
     .option("--state-dir <dir>", "where crier keeps its database and files (default ./data or $XDG_STATE_HOME/crier)")
@@ -31,9 +29,9 @@ export function registerAppserviceRegistration(program: Command): void {
         const { buildRegistration, loadOrCreateTokens, writeRegistration } = await import(
           "../adapters/matrix/registration.js"
         );
-        const { config } = loadConfig(opts.config);
-        const candidates = Object.entries(config.accounts).filter(
-          ([name, a]) => platformOf(name) === "matrix" && (a as { mode?: string }).mode === "appservice",
+        const config = readConfig(opts.config);
+        const candidates = accountsOf(config, "matrix").filter(
+          ([, a]) => (a as { mode?: string }).mode === "appservice",
         );
         const chosen = opts.account ? candidates.find(([name]) => name === opts.account) : candidates[0];
         if (!chosen)

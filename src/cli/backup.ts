@@ -1,19 +1,18 @@
 import type { Command } from "commander";
 import { resolveStateDir } from "../app.js";
-import { loadConfig } from "../config/load.js";
 import { openStore } from "../store/open.js";
-import { DEFAULT_CONFIG, fail } from "./common.js";
+import { configOption, fail, readConfig } from "./common.js";
 
 export function registerBackup(program: Command): void {
   program
     .command("backup")
     .description("write a consistent copy of the store (safe while crier runs)")
     .argument("<file>", "where to write the copy")
-    .option("-c, --config <file>", "config file", process.env.CRIER_CONFIG ?? DEFAULT_CONFIG)
+    .option(...configOption())
     .option("--state-dir <dir>", "state directory")
     .action(async (file: string, opts: { config: string; stateDir?: string }) => {
       try {
-        const { config } = loadConfig(opts.config);
+        const config = readConfig(opts.config);
         const store = await openStore(config, resolveStateDir(opts.stateDir, config));
         await store.backup(file);
         await store.close();

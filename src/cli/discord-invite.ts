@@ -1,7 +1,5 @@
 import type { Command } from "commander";
-import { platformOf } from "../adapters/index.js";
-import { loadConfig } from "../config/load.js";
-import { DEFAULT_CONFIG, fail } from "./common.js";
+import { accountsOf, fail, readConfig } from "./common.js";
 
 interface InviteOpts {
   config: string;
@@ -25,8 +23,7 @@ export function registerDiscordInvite(program: Command): void {
         let clientId = opts.clientId;
         let guild = opts.guild;
         if (!clientId) {
-          const { config } = loadConfig(opts.config ?? process.env.CRIER_CONFIG ?? DEFAULT_CONFIG);
-          const discord = Object.entries(config.accounts).find(([name]) => platformOf(name) === "discord");
+          const [discord] = accountsOf(readConfig(opts.config), "discord");
           if (!discord) throw new Error("no discord account in the config: pass --client-id <application id>");
           const account = discord[1] as { token: string; guild?: string };
           clientId = clientIdFromToken(account.token);

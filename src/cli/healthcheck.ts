@@ -1,6 +1,6 @@
 import type { Command } from "commander";
 import { loadConfig } from "../config/load.js";
-import { DEFAULT_CONFIG, fail } from "./common.js";
+import { configOption, fail } from "./common.js";
 
 /**
  * `crier healthcheck`: asks the running crier's /healthz on the port its config names (the Docker HEALTHCHECK, so the
@@ -10,7 +10,7 @@ export function registerHealthcheck(program: Command): void {
   program
     .command("healthcheck")
     .description("exit 0 if the crier running with this config answers /healthz")
-    .option("-c, --config <file>", "config file", process.env.CRIER_CONFIG ?? DEFAULT_CONFIG)
+    .option(...configOption())
     .option("--timeout <ms>", "give up after this long", "5000")
     .action(async (opts: { config: string; timeout: string }) => {
       let url: string;

@@ -7,9 +7,8 @@ import { existsSync, readFileSync, statSync } from "node:fs";
 import { join } from "node:path";
 import type { Command } from "commander";
 import { resolveStateDir } from "../app.js";
-import { loadConfig } from "../config/load.js";
 import { RELOAD_RESULT_FILE, type ReloadOutcome } from "../reload.js";
-import { DEFAULT_CONFIG, fail } from "./common.js";
+import { configOption, fail, readConfig } from "./common.js";
 
 const ANSWER_WAIT_MS = 30_000;
 
@@ -17,16 +16,12 @@ export function registerReload(program: Command): void {
   program
     .command("reload")
     .description("tell the running crier to re-read its config (same as SIGHUP); prints what changed")
-    .option(
-      "-c, --config <file>",
-      "config file (to find the state directory)",
-      process.env.CRIER_CONFIG ?? DEFAULT_CONFIG,
-    )
+    .option(...configOption("config file (to find the state directory)"))
     .option("--state-dir <dir>", "the running crier's state directory")
     .action(async (opts: { config: string; stateDir?: string }) => {
       let stateDir: string;
       try {
-        stateDir = resolveStateDir(opts.stateDir, opts.stateDir ? ({} as never) : loadConfig(opts.config).config);
+        stateDir = resolveStateDir(opts.stateDir, opts.stateDir ? ({} as never) : readConfig(opts.config));
       } catch (err) {
         fail(err);
       }

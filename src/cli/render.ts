@@ -1,5 +1,6 @@
 import type { Command } from "commander";
 import { platforms } from "../adapters/index.js";
+import { NO_CAPABILITIES } from "../core/adapter.js";
 import { buildRelayMessage } from "../relay/render.js";
 import { fail } from "./common.js";
 
@@ -51,15 +52,7 @@ export function registerRender(program: Command): void {
         const message = buildRelayMessage({
           targetRoom: opts.room ?? DEFAULT_ROOM[opts.to] ?? "room",
           // Rendering does not depend on live capabilities beyond these defaults.
-          targetCaps: {
-            edit: true,
-            delete: true,
-            replies: true,
-            reactions: true,
-            impersonate: true,
-            threads: false,
-            localTimeMarkers: false,
-          },
+          targetCaps: { ...NO_CAPABILITIES, edit: true, delete: true, replies: true, reactions: true },
           sender: { account: opts.from, id: opts.sender, name: opts.sender },
           body,
           idempotencyKey: "render-preview",

@@ -3,12 +3,13 @@ import { isAbsolute, join } from "node:path";
 import type { Command } from "commander";
 import { DateTime } from "luxon";
 import { resolveStateDir } from "../app.js";
-import { loadConfig } from "../config/load.js";
-import { configSchedules } from "../features/schedules.js";
+import { configAnnouncements } from "../features/announcements.js";
+import { configMeetingReminders } from "../features/meetings/reminders.js";
+import { REMINDER, reminderText } from "../features/remind.js";
 import { occurrencesOf, type ScheduleInput, Scheduler } from "../services/scheduler.js";
 import { renderTemplate } from "../services/templates.js";
 import { SqliteStore } from "../store/sqlite.js";
-import { DEFAULT_CONFIG, fail } from "./common.js";
+import { configOption, fail, readConfig } from "./common.js";
 
 interface ScheduleOpts {
   config: string;
@@ -30,17 +31,20 @@ export function registerSchedule(program: Command): void {
   program
     .command("schedule")
     .description("list every announcement, meeting reminder and stored reminder due in a window")
-    .option("-c, --config <file>", "config file", process.env.CRIER_CONFIG ?? DEFAULT_CONFIG)
+    .option(...configOption())
     .option("--state-dir <dir>", "state directory (for reminders people set in chat)")
     .option("--from <iso>", "window start (default now)")
     .option("--until <iso>", "window end (default 7 days after the start)")
     .option("--json", "one JSON object per line")
     .action(async (opts: ScheduleOpts) => {
       try {
-        const { config } = loadConfig(opts.config);
+        const config = readConfig(opts.config);
         const from = instant(opts.from, Date.now(), "from");
         const until = instant(opts.until, from + 7 * 86_400_000, "until");
-        const schedules: ScheduleInput[] = configSchedules(config, Date.now());
+        const schedules: ScheduleInput[] = [
+          ...configAnnouncements(config, Date.now()),
+          ...configMeetingReminders(config),
+        ];
         const dbFile = join(resolveStateDir(opts.stateDir, config), config.store.file);
         if (config.store.kind === "sqlite" && !isAbsolute(config.store.file) && existsSync(dbFile)) {
           const store = new SqliteStore(dbFile);
@@ -54,8 +58,8 @@ export function registerSchedule(program: Command): void {
         }
         for (const o of occurrencesOf(schedules, from - 1, until)) {
           const text =
-            o.kind === "reminder"
-              ? o.text
+            o.kind === REMINDER
+              ? reminderText(o)
               : renderTemplate(o.text, {
                   instant: o.about,
                   now: o.at,

@@ -3,14 +3,14 @@ import { App, resolveStateDir } from "../app.js";
 import { loadConfig } from "../config/load.js";
 import { createLogger } from "../core/log.js";
 import { banner, webUrlOf } from "./banner.js";
-import { DEFAULT_CONFIG, fail, packageVersion } from "./common.js";
+import { configOption, fail, packageVersion } from "./common.js";
 import { Daemon, EXIT_CONFIG } from "./daemon.js";
 
 export function registerStart(program: Command): void {
   program
     .command("start")
     .description("run the daemon (SIGHUP or `crier reload` re-reads the config)")
-    .option("-c, --config <file>", "config file", process.env.CRIER_CONFIG ?? DEFAULT_CONFIG)
+    .option(...configOption())
     .option("--state-dir <dir>", "where crier keeps its database and files (default ./data or $XDG_STATE_HOME/crier)")
     .action(async (opts: { config: string; stateDir?: string }) => {
       // Alive from here on by its own interval: nothing depends on which timers of crier's happen to be ref'd.

@@ -4,7 +4,7 @@ import { type Document, isMap, isScalar, isSeq, LineCounter, parseDocument } fro
 import type { z } from "zod";
 import { ConfigError } from "../core/errors.js";
 import { type Config, configSchema, crossCheck } from "./schema.js";
-import { didYouMean } from "./suggest.js";
+import { didYouMean } from "../core/suggest.js";
 
 export interface LoadedConfig {
   config: Config;

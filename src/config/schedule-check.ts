@@ -2,7 +2,7 @@
 import { parseDuration } from "../core/duration.js";
 import { type RecurrenceSpec, validateSpec } from "../services/recurrence.js";
 import { PLACEHOLDERS, unknownPlaceholders } from "../services/templates.js";
-import { isValidZone } from "./zone.js";
+import { isValidZone } from "../core/zone.js";
 
 type Raw = Record<string, unknown>;
 const list = (v: unknown): Raw[] => (Array.isArray(v) ? (v.filter((x) => x && typeof x === "object") as Raw[]) : []);

@@ -8,7 +8,7 @@ import { meetingsSchema } from "./sections/meetings.js";
 import { schedulesSchema } from "./sections/schedules.js";
 import { timezonesSchema } from "./sections/timezones.js";
 import { checkSchedules } from "./schedule-check.js";
-import { didYouMean } from "./suggest.js";
+import { didYouMean } from "../core/suggest.js";
 
 const accountName = z
   .string()

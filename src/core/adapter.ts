@@ -5,7 +5,9 @@
 import type { Attachment, ChatEvent, RoomRef, UserRef } from "./model.js";
 import type { RichText } from "./richtext.js";
 import type { Logger } from "./log.js";
+import type { Clock } from "../services/clock.js";
 import type { Store } from "../store/store.js";
+import type { Metrics } from "../services/metrics.js";
 import type { AnyCommand } from "./commands.js";
 
 export interface Capabilities {
@@ -15,12 +17,6 @@ export interface Capabilities {
   /** Native replies that point at an earlier message. */
   replies: boolean;
   reactions: boolean;
-  /** Relayed messages can appear under the original sender's name (webhooks, virtual users). */
-  impersonate: boolean;
-  threads: boolean;
-  /** Longest message body in bytes (UTF-8) or characters the platform accepts; the adapter splits longer text. */
-  maxBytes?: number;
-  maxChars?: number;
   /**
    * Consecutive relayed messages of one sender can be shown as one message of several lines (a multi-line Matrix
    * event, a Discord message), up to these limits; the outbox combines a room's backlog that way.
@@ -38,6 +34,11 @@ export interface Capabilities {
    * larger ones, and files on platforms without this, become links.
    */
   uploadsFiles?: { maxBytes: number };
+  /**
+   * Relayed people appear here as virtual users of the platform's own (Matrix ghosts, named by `SenderShown.puppet`),
+   * whose names follow the person's renames: the relay then sends a rename as a `membership` of kind "rename".
+   */
+  puppets?: boolean;
 }
 
 /** What the core assumes of an account it cannot reach (no adapter): nothing beyond plain text. */
@@ -46,8 +47,6 @@ export const NO_CAPABILITIES: Capabilities = {
   delete: false,
   replies: false,
   reactions: false,
-  impersonate: false,
-  threads: false,
   localTimeMarkers: false,
 };
 
@@ -94,9 +93,10 @@ export interface OutgoingMessage {
   originalUrl?: string;
   /**
    * The join or leave a relayed notice tells of (the person's state after it): a platform that impersonates may
-   * show it as that person's own joining or leaving instead of the line.
+   * show it as that person's own joining or leaving instead of the line. A "rename" (sent only where `puppets`)
+   * gives the virtual user of `who` its new name (`who.puppet.displayName`) and says nothing else.
    */
-  membership?: { kind: "join" | "part"; who: SenderShown };
+  membership?: { kind: "join" | "part" | "rename"; who: SenderShown };
   /** Files for the adapter to upload after the text (only for a target that `uploadsFiles`; others get links). */
   files?: Attachment[];
 }
@@ -136,6 +136,8 @@ export interface Adapter {
   /** Rooms crier is configured to sit in on this account. */
   rooms(): string[];
   send(msg: OutgoingMessage): Promise<SendResult>;
+  /** For a paced platform (`linesPerMinute`): how many lines `msg` takes on the wire, which the flood budget counts. */
+  linesFor?(msg: OutgoingMessage): number;
   edit?(room: string, nativeIds: string[], msg: OutgoingMessage): Promise<void>;
   delete?(room: string, nativeIds: string[]): Promise<void>;
   /** `msg` carries who reacted (its `sender`), for a platform that reacts as that person. */
@@ -178,13 +180,19 @@ export interface Adapter {
 export interface AdapterDeps {
   log: Logger;
   store: Store;
+  /**
+   * The networks' time, for what an adapter stamps and paces (event times, back-fill cursors, flood pacing). The wall
+   * clock in crier; a test may pass its own. Not the app's clock: a test that moves crier's schedules to next month
+   * must not stall IRC's pacing or age Discord's back-fill position — the servers keep real time.
+   */
+  clock: Clock;
   /** Base URL of crier's HTTP server when it is enabled (for media and long-text links). */
   publicUrl?: string;
   /** crier's state directory (files an adapter keeps, relative paths in its config). */
   stateDir?: string;
   admins: string[];
   /** Counters such as reconnects (`crier_reconnects_total{account}`); optional so adapters work without it. */
-  metrics?: import("../services/metrics.js").Metrics;
+  metrics?: Metrics;
   /** The command declarations (Discord registers them as slash commands). */
   commands: readonly AnyCommand[];
   /**

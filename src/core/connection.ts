@@ -1,11 +1,11 @@
 /**
  * One account's connection, as health checks and `!status` report it: its state, since when, the last error and
  * when the next try is due. Adapters keep one ConnectionTracker each and retry through a Reconnector, the single
- * backoff policy of crier (capped exponential with jitter, from cockatiel), forever — a network problem degrades one
+ * backoff policy of crier (core/backoff.ts: capped exponential with jitter), forever — a network problem degrades one
  * account, it never ends the daemon.
  */
-import { ExponentialBackoff, halfJitterGenerator, type IBackoff } from "cockatiel";
 import type { ConnectionState } from "./adapter.js";
+import { type BackoffPolicy, type RandomSource, backoffDelay } from "./backoff.js";
 import { scrubSecrets } from "./log.js";
 
 export interface AccountStatus {
@@ -70,6 +70,8 @@ export class ConnectionTracker {
 export interface ReconnectOptions {
   initialMs?: number;
   maxMs?: number;
+  /** For tests: a fixed sequence instead of Math.random. */
+  random?: RandomSource;
 }
 
 /**
@@ -78,22 +80,19 @@ export interface ReconnectOptions {
  * src/cli/daemon.ts), a pending retry must not keep a finished test or command alive.
  */
 export class Reconnector {
-  private readonly policy: ExponentialBackoff<number>;
-  private step: IBackoff<unknown> | undefined;
+  private readonly policy: BackoffPolicy;
+  private readonly random: RandomSource | undefined;
+  private failures = 0;
   private timer: NodeJS.Timeout | undefined;
 
   constructor(opts: ReconnectOptions = {}) {
-    this.policy = new ExponentialBackoff({
-      initialDelay: opts.initialMs ?? 1_000,
-      maxDelay: opts.maxMs ?? 30_000,
-      generator: halfJitterGenerator,
-    });
+    this.policy = { initialMs: opts.initialMs ?? 1_000, maxMs: opts.maxMs ?? 30_000, jitter: "half" };
+    this.random = opts.random;
   }
 
   /** The next delay in the sequence (it grows until `reset`). */
   nextDelay(): number {
-    this.step = this.step ? this.step.next(undefined) : this.policy.next();
-    return this.step.duration;
+    return backoffDelay(this.policy, this.failures++, this.random);
   }
 
   /** Runs `attempt` after the next delay; returns that delay. A pending attempt is replaced. */
@@ -107,7 +106,7 @@ export class Reconnector {
 
   /** After a success: the next failure starts from the shortest delay again. */
   reset(): void {
-    this.step = undefined;
+    this.failures = 0;
   }
 
   cancel(): void {

@@ -86,6 +86,11 @@ export interface MembershipEvent extends EventBase {
   reason?: string;
   /** For "nick": the new name. */
   newName?: string;
+  /**
+   * For "nick": who they are after it, when the platform's id for them changes with the name (an IRC nick without
+   * a services account); absent when the id stays (a services account, a Matrix id): then only the name changed.
+   */
+  renamedTo?: UserRef;
   /** For "topic": the new topic. */
   topic?: string;
 }
@@ -109,3 +114,17 @@ export type ChatEvent = MessageEvent | EditEvent | DeleteEvent | ReactionEvent |
 export const userKey = (u: Pick<UserRef, "account" | "id">): string => `${u.account}:${u.id}`;
 export const roomKey = (r: RoomRef): string => `${r.account}/${r.room}`;
 export const sameRoom = (a: RoomRef, b: RoomRef): boolean => a.account === b.account && a.room === b.room;
+
+/** One message of a flood's folded run, as the relay kept it. */
+export interface FoldedMessage {
+  author: string;
+  text: string;
+  at: number;
+}
+
+/** A run of folded messages (the relay keeps them; the web page of the fold line shows them). */
+export interface FoldedRun {
+  target: RoomRef;
+  origin: RoomRef;
+  messages: FoldedMessage[];
+}

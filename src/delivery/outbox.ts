@@ -10,13 +10,14 @@
  * `depths`/`roomDepths` (status). What a message means to its sender travels as an opaque `ref`.
  */
 import type { Adapter } from "../core/adapter.js";
+import { backoffDelay } from "../core/backoff.js";
 import type { Logger } from "../core/log.js";
 import type { Clock } from "../services/clock.js";
 import { type Fence, unfenced } from "../store/fence.js";
 import type { Migration, Queryable, Store } from "../store/store.js";
 import { ANSWER_LANE, RELAY_LANE } from "./combine.js";
 import type { DeliveredListener, OutboxItem, OutboxRow, QueueStatus, RowMeta } from "./types.js";
-import { rowMeta } from "./types.js";
+import { RETRY, rowMeta } from "./types.js";
 import { type DeliveryPolicy, Worker } from "./worker.js";
 
 export type { Delivered, DeliveredListener, OutboxItem, OutboxOp, OutboxRow, QueueStatus } from "./types.js";
@@ -42,7 +43,6 @@ export const outboxMigrations: Migration[] = [
   },
 ];
 
-const BACKOFF_MS = [1_000, 2_000, 5_000, 10_000, 30_000, 60_000];
 const WAITING = "status IN ('pending','sending')";
 
 export const DEFAULT_POLICY: DeliveryPolicy = {
@@ -275,7 +275,7 @@ export class Outbox {
     const since = head.failing_since === null ? now : Number(head.failing_since);
     const attempts = head.attempts + 1;
     const giveUp = attempts >= this.policy.parkAfterAttempts && now - since >= this.policy.parkAfterMs;
-    const delay = BACKOFF_MS[Math.min(head.attempts, BACKOFF_MS.length - 1)] * (0.8 + Math.random() * 0.4);
+    const delay = backoffDelay(RETRY, head.attempts);
     if (giveUp) return { delay: 0, giveUp };
     await this.fenced(async (tx) => {
       for (const row of rows)

@@ -3,6 +3,7 @@
  * sent (a relayed copy, a reminder, an answer): callers pass an opaque `ref` and get it back when it is delivered.
  */
 import type { OutgoingMessage } from "../core/adapter.js";
+import { type BackoffPolicy, longestDelay } from "../core/backoff.js";
 import type { Queryable } from "../store/store.js";
 
 export type OutboxOp = "send" | "edit" | "delete" | "react";
@@ -88,3 +89,9 @@ export function rowMeta(row: OutboxRow): RowMeta {
     return {};
   }
 }
+
+/** A failed send is retried after 1 s, doubling to a minute, each wait spread ±20% (crier's one backoff policy). */
+export const RETRY: BackoffPolicy = { initialMs: 1_000, maxMs: 60_000, jitter: { spread: 0.2 } };
+/** No retry waits longer than this (the longest backoff with its jitter); a retry due further out than this from
+ * now was scheduled before the wall clock stepped back, and is due. */
+export const LONGEST_RETRY_MS = longestDelay(RETRY);

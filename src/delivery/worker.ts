@@ -5,10 +5,11 @@
  */
 import { type Adapter, type OutgoingMessage, PermanentSendError } from "../core/adapter.js";
 import type { Logger } from "../core/log.js";
+import { Loop } from "../core/loop.js";
 import { FencedError } from "../store/fence.js";
 import { combinableRun, combinedMessage, type Payload, payloadOf } from "./combine.js";
 import type { Outbox } from "./outbox.js";
-import { type OutboxRow, rowMeta } from "./types.js";
+import { LONGEST_RETRY_MS, type OutboxRow, rowMeta } from "./types.js";
 
 export interface DeliveryPolicy {
   roomsInParallel: number;
@@ -21,86 +22,77 @@ export interface DeliveryPolicy {
 const HEAD_ROWS = 100;
 
 export class Worker {
+  /** Starts the rooms that are due, then sleeps until a turn ends, a message comes or a backoff ends. */
+  private readonly loop: Loop;
+  /** Once stopped, never started again (a late run() after stop() is a no-op, as before). */
   private stopped = false;
-  private sleeping: { cancel(): void } | undefined;
-  private woken = false;
-  private idle: Promise<void> = Promise.resolve();
   private readonly inFlight = new Map<string, Promise<void>>();
   /** Rooms in turn order; a room served goes to the back. */
   private ring: string[] = [];
-  /** Rooms whose head is backing off, and until when. */
-  private readonly dueAt = new Map<string, number>();
+  /** Rooms whose head is backing off: until when, and the clock's reading when that was decided. */
+  private readonly dueAt = new Map<string, { at: number; setAt: number }>();
 
   constructor(
     private readonly adapter: Adapter,
     private readonly outbox: Outbox,
     private readonly policy: DeliveryPolicy,
     private readonly log: Logger,
-  ) {}
+  ) {
+    this.loop = new Loop(
+      { sleep: (ms) => outbox.sleep(ms) },
+      () => this.pass(),
+      (err) => log.error({ err }, "outbox worker crashed"),
+    );
+  }
 
   /** Something may be ready: a new message, a finished turn. Rooms backing off stay backing off. */
   wake(): void {
-    this.woken = true;
-    this.sleeping?.cancel();
+    this.loop.wake();
   }
 
   async stop(): Promise<void> {
     this.stopped = true;
-    this.wake();
-    await this.idle;
+    await this.loop.stop();
     await Promise.all(this.inFlight.values());
   }
 
   run(): void {
-    this.idle = this.loop().catch((err) => this.log.error({ err }, "outbox worker crashed"));
+    if (!this.stopped) this.loop.start();
   }
 
-  private async pause(ms: number): Promise<void> {
-    if (this.woken || this.stopped) return;
-    const s = this.outbox.sleep(ms);
-    this.sleeping = s;
-    await s.done;
-    this.sleeping = undefined;
-  }
-
-  private async loop(): Promise<void> {
-    while (!this.stopped) {
-      this.woken = false;
-      if (this.adapter.state() !== "connected") {
-        await this.pause(1_000);
-        continue;
-      }
-      let rooms: string[];
-      try {
-        rooms = await this.outbox.rooms(this.adapter.account);
-      } catch (err) {
-        this.log.error({ err }, "outbox read failed");
-        await this.pause(5_000);
-        continue;
-      }
-      const waiting = new Set(rooms);
-      this.ring = [...this.ring.filter((r) => waiting.has(r)), ...rooms.filter((r) => !this.ring.includes(r))];
-      const now = this.outbox.clockNow();
-      let soonest = Number.POSITIVE_INFINITY;
-      for (const room of [...this.ring]) {
-        if (this.inFlight.size >= this.policy.roomsInParallel) break;
-        if (this.inFlight.has(room)) continue;
-        const due = this.dueAt.get(room) ?? 0;
-        if (due > now) {
-          soonest = Math.min(soonest, due);
-          continue;
-        }
-        this.dueAt.delete(room);
-        this.ring = [...this.ring.filter((r) => r !== room), room];
-        const turn = this.turn(room).finally(() => {
-          this.inFlight.delete(room);
-          this.wake();
-        });
-        this.inFlight.set(room, turn);
-      }
-      // Woken by a finished turn, a new message or the earliest backoff ending; a minute at most.
-      await this.pause(Math.max(0, Math.min(soonest - now, 60_000)));
+  /** Starts a turn for each room that is due, as many as may run at once; returns how long to sleep. */
+  private async pass(): Promise<number> {
+    if (this.adapter.state() !== "connected") return 1_000;
+    let rooms: string[];
+    try {
+      rooms = await this.outbox.rooms(this.adapter.account);
+    } catch (err) {
+      this.log.error({ err }, "outbox read failed");
+      return 5_000;
     }
+    const waiting = new Set(rooms);
+    this.ring = [...this.ring.filter((r) => waiting.has(r)), ...rooms.filter((r) => !this.ring.includes(r))];
+    const now = this.outbox.clockNow();
+    let soonest = Number.POSITIVE_INFINITY;
+    for (const room of [...this.ring]) {
+      if (this.inFlight.size >= this.policy.roomsInParallel) break;
+      if (this.inFlight.has(room)) continue;
+      const due = this.dueAt.get(room);
+      // A wall clock stepped back (NTP, a restored VM) must not hold a room for the length of the step.
+      if (due && due.at > now && due.setAt <= now) {
+        soonest = Math.min(soonest, due.at);
+        continue;
+      }
+      this.dueAt.delete(room);
+      this.ring = [...this.ring.filter((r) => r !== room), room];
+      const turn = this.turn(room).finally(() => {
+        this.inFlight.delete(room);
+        this.wake();
+      });
+      this.inFlight.set(room, turn);
+    }
+    // Woken by a finished turn, a new message or the earliest backoff ending; a minute at most.
+    return Math.max(0, Math.min(soonest - now, 60_000));
   }
 
   /** One turn of a room: the next message at its head (or a combined run, or a half-sent batch), sent and recorded. */
@@ -110,8 +102,8 @@ export class Worker {
       const head = rows[0];
       if (!head) return;
       const now = this.outbox.clockNow();
-      if (head.next_at > now) {
-        this.dueAt.set(room, head.next_at);
+      if (head.next_at > now && !(head.attempts > 0 && head.next_at - now > LONGEST_RETRY_MS)) {
+        this.backOff(room, head.next_at);
         return;
       }
       if (head.batch) return await this.deliver(await this.outbox.batchRows(head.batch), head.batch);
@@ -121,8 +113,12 @@ export class Worker {
     } catch (err) {
       // The store itself failed (disk full, read-only): keep the rows as they are and try again later.
       this.log.error({ err, room }, "outbox could not record a delivery; retrying later");
-      this.dueAt.set(room, this.outbox.clockNow() + 5_000);
+      this.backOff(room, this.outbox.clockNow() + 5_000);
     }
+  }
+
+  private backOff(room: string, at: number): void {
+    this.dueAt.set(room, { at, setAt: this.outbox.clockNow() });
   }
 
   private async deliver(rows: OutboxRow[], batch?: string): Promise<void> {
@@ -169,7 +165,7 @@ export class Worker {
         this.log.warn({ room: row.room, parked: n, error: msg }, "room kept failing; its waiting messages are parked");
         return;
       }
-      this.dueAt.set(row.room, this.outbox.clockNow() + delay);
+      this.backOff(row.room, this.outbox.clockNow() + delay);
       this.log.warn(
         { key: row.key, room: row.room, attempt: row.attempts + 1, retryInMs: Math.round(delay), error: msg },
         "send failed; will retry",

@@ -5,6 +5,7 @@
  */
 import type { Feature } from "../core/context.js";
 import { advisoriesFeature } from "./advisories/index.js";
+import { announcementsFeature } from "./announcements.js";
 import { autoConvertFeature } from "./auto-convert.js";
 import { helpFeature } from "./help.js";
 import { identityLinkFeature } from "./identity-link.js";
@@ -23,30 +24,31 @@ import { webFeature } from "./web.js";
 
 /** Fresh features for one app (each call has its own state). */
 export function buildFeatures() {
-  const seen = seenFeature();
-  const relay = relayFeature();
-  const schedules = schedulesFeature();
-  const advisories = advisoriesFeature();
-  const meetings = meetingsFeature({ schedules, seen });
-  const web = webFeature(meetings);
-  const all: Feature[] = [
-    seen,
-    relay,
-    missedFeature,
-    linkAdminFeature(relay),
-    statusFeature,
-    helpFeature,
-    timeFeature(seen),
-    tzFeature,
-    identityLinkFeature,
-    autoConvertFeature(),
-    schedules,
-    remindFeature(schedules),
-    nextFeature,
-    advisories,
-    meetings,
-    web,
-  ];
+  const all: Feature[] = [];
+  // A feature is run as it is built, in the order built (the order they see events and help lists commands): none
+  // can be built for another to use and then left out of the list, and removing one that another needs does not
+  // compile. Its public interface works from its `init` on, which runs before those built after it.
+  const use = <F extends Feature>(feature: F): F => {
+    all.push(feature);
+    return feature;
+  };
+  const seen = use(seenFeature());
+  const relay = use(relayFeature());
+  use(missedFeature);
+  use(linkAdminFeature(relay));
+  use(statusFeature);
+  use(helpFeature);
+  use(timeFeature(seen));
+  use(tzFeature);
+  use(identityLinkFeature);
+  use(autoConvertFeature());
+  const schedules = use(schedulesFeature());
+  use(remindFeature(schedules));
+  use(nextFeature);
+  const advisories = use(advisoriesFeature());
+  const meetings = use(meetingsFeature({ schedules, seen }));
+  use(announcementsFeature({ schedules, meetings }));
+  const web = use(webFeature(meetings, relay));
   return { all, seen, relay, schedules, advisories, meetings, web };
 }
 

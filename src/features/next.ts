@@ -5,7 +5,7 @@ import { countdown } from "../services/templates.js";
 import { localMarkers } from "../services/timezones.js";
 import { formatInstant, formatWorld } from "../services/world-time.js";
 import { pickedMeetings } from "./meetings/queries.js";
-import { meetingSpec } from "./schedules.js";
+import { meetingSpec } from "../services/recurrence.js";
 
 /** How far ahead `!next` looks for meetings picked in chat. */
 const PICKED_AHEAD_MS = 5 * 366 * 86_400_000;

@@ -1,5 +1,6 @@
 import type { AppContext, Feature } from "../core/context.js";
 import { parseDuration } from "../core/duration.js";
+import { foldLogMigrations } from "../relay/fold-log.js";
 import { messageMapMigrations } from "../relay/message-map.js";
 import { Relay } from "../relay/relay.js";
 
@@ -19,8 +20,13 @@ export interface LinkControl {
   folded(): ReadonlyMap<string, number>;
 }
 
+/** What the web pages may read of the relay: the messages of one folded flood (the fold line links there). */
+export interface FoldedRunSource {
+  foldedRun(id: string): ReturnType<Relay["folds"]["read"]>;
+}
+
 /** The relay between linked rooms (names are told apart from who is present: relay/names.ts). Admin commands: link-admin.ts. */
-export function relayFeature(): Feature & LinkControl {
+export function relayFeature(): Feature & LinkControl & FoldedRunSource {
   let relay: Relay | undefined;
   let prune: PruneState | undefined;
   const started = (): Relay => {
@@ -29,7 +35,7 @@ export function relayFeature(): Feature & LinkControl {
   };
   return {
     name: "relay",
-    migrations: messageMapMigrations,
+    migrations: [...messageMapMigrations, ...foldLogMigrations],
     async init(app) {
       const r = new Relay(app);
       await r.init();
@@ -53,6 +59,7 @@ export function relayFeature(): Feature & LinkControl {
     isPaused: (name) => started().isPaused(name),
     setPaused: (name, paused) => started().setPaused(name, paused),
     folded: () => relay?.folded() ?? new Map(),
+    foldedRun: async (id) => relay?.folds.read(id),
   };
 }
 
@@ -62,7 +69,7 @@ async function pruneLoop(app: AppContext, r: Relay, state: PruneState): Promise<
   while (!state.stopped) {
     try {
       const cutoff = app.clock.now() - keep;
-      const messages = await r.map.prune(cutoff);
+      const messages = (await r.map.prune(cutoff)) + (await r.folds.prune(cutoff));
       const rows = await app.outbox.prune(keep);
       if (messages || rows) app.log.info({ messages, outboxRows: rows }, "pruned relay history");
     } catch (err) {

@@ -8,12 +8,16 @@ import type { CommandContext } from "../core/commands.js";
 import type { Feature } from "../core/context.js";
 import { parseDuration } from "../core/duration.js";
 import { UserError } from "../core/errors.js";
+import type { UserRef } from "../core/model.js";
+import type { RichText } from "../core/richtext.js";
 import type { RecurrenceSpec } from "../services/recurrence.js";
+import type { Firing, ScheduledMessage } from "../services/scheduler.js";
 import { countdown } from "../services/templates.js";
 import { parseWhen } from "../services/when.js";
 import { formatInstant } from "../services/world-time.js";
-import type { Schedules } from "./schedules.js";
+import type { ScheduleBook, Schedules } from "./schedules.js";
 
+export const REMINDER = "reminder";
 const MAX_PENDING = 25;
 const MAX_AHEAD_MS = 5 * 366 * 86_400_000;
 const MAX_TEXT = 500;
@@ -80,6 +84,25 @@ function parseEvery(what: string, zone: string): { spec: RecurrenceSpec; text: s
   };
 }
 
+/** How a reminder reads: "reminder: …" when addressed to the person who asked, their bare text in a room. */
+export function reminderText(s: { text: string; mention?: UserRef }): string {
+  return s.mention ? `reminder: ${s.text}` : s.text;
+}
+
+/** A reminder's message in its room, addressed to the person who asked where they are on that platform. */
+export function renderReminder({ schedule: s, late }: Firing): ScheduledMessage[] {
+  return s.targets.map((room) => {
+    const body: RichText = [];
+    const allowedMentions: string[] = [];
+    if (s.mention && s.mention.account === room.account) {
+      body.push({ t: "mention", name: s.mention.name, user: s.mention }, { t: "text", text: ": " });
+      allowedMentions.push(s.mention.id);
+    }
+    body.push({ t: "text", text: `${reminderText(s)}${late ? " (late — crier was offline)" : ""}` });
+    return { room, body, allowedMentions: allowedMentions.length ? allowedMentions : undefined };
+  });
+}
+
 function newId(): string {
   const a = "abcdefghjkmnpqrstuvwxyz23456789";
   let s = "";
@@ -87,22 +110,22 @@ function newId(): string {
   return s;
 }
 
-async function remind({ scheduler }: Schedules, args: RemindArgs, ctx: CommandContext): Promise<string> {
+async function remind(reminders: ScheduleBook, args: RemindArgs, ctx: CommandContext): Promise<string> {
   const person = await ctx.app.identity.personId(ctx.user);
   const now = ctx.now();
   const zone = await ctx.zone();
   if (args.verb === "cancel" || args.verb === "snooze") {
-    const s = await scheduler.get(`reminder:${args.id}`);
+    const s = await reminders.get(`reminder:${args.id}`);
     if (!s || (s.owner !== person && !(await ctx.isAdmin()))) throw new UserError(`you have no reminder ${args.id}`);
     if (args.verb === "cancel") {
-      await scheduler.cancel(s.id);
+      await reminders.cancel(s.id);
       return `reminder ${args.id} cancelled`;
     }
     const at = now + args.ms;
-    await scheduler.moveTo(s.id, at);
+    await reminders.moveTo(s.id, at);
     return `reminder ${args.id} snoozed until ${formatInstant(at, zone)}`;
   }
-  if ((await scheduler.countActive(person)) >= MAX_PENDING)
+  if ((await reminders.countActive(person)) >= MAX_PENDING)
     throw new UserError(`you have ${MAX_PENDING} pending reminders already; cancel some first (!reminders)`);
   const every = parseEvery(args.what, zone);
   let spec: RecurrenceSpec;
@@ -125,11 +148,11 @@ async function remind({ scheduler }: Schedules, args: RemindArgs, ctx: CommandCo
   if (!text) throw new UserError("what should I remind you of? e.g. !remind me in 2h check the build");
   if (text.length > MAX_TEXT) throw new UserError(`a reminder is at most ${MAX_TEXT} characters`);
   const id = newId();
-  await scheduler.upsert({
+  // The person's words only: how a reminder reads is decided as it is sent (renderReminder).
+  await reminders.upsert({
     id: `reminder:${id}`,
-    kind: "reminder",
     spec,
-    text: args.to === "me" ? `reminder: ${text}` : text,
+    text,
     targets: [ctx.room],
     owner: person,
     mention: args.to === "me" ? ctx.user : undefined,
@@ -140,52 +163,55 @@ async function remind({ scheduler }: Schedules, args: RemindArgs, ctx: CommandCo
   return `ok, ${echo}: ${text} [id ${id}]${notes.length ? ` (${notes.join("; ")})` : ""}`;
 }
 
-/** Needs the schedules feature: reminders are schedules of kind "reminder". */
-export const remindFeature = (schedules: Schedules): Feature => ({
-  name: "remind",
-  commands: [
-    {
-      name: "remind",
-      summary: "set a reminder for yourself or the room",
-      usage:
-        "!remind me in 2h <text> | me at 15:00 <text> | me tomorrow 9am <text> | here every monday 9:00 <text> | cancel <id> | snooze <id> 10m",
-      examples: [
-        {
-          input: "!remind me in 2h check the build",
-          expect: /ok, .* \(in 2 hours\): check the build \[id [a-z0-9]{6}\]/,
-        },
-        {
-          input: "!remind me 2099-12-01 10:00 Europe/Berlin renew the certificate",
-          expect: "at most five years ahead",
-        },
-        { input: "!remind me 2020-01-01 10:00 UTC too late", expect: "is in the past" },
-        { input: "!remind here every monday 9:00 standup", expect: "every monday 09:00" },
-        { input: "!remind me every 1 second spam", expect: "repeat at most daily" },
-        { input: "!remind cancel nosuch", expect: "you have no reminder nosuch" },
-      ],
-      permission: "anyone",
-      parse: parseRemind,
-      run: (args: RemindArgs, ctx: CommandContext) => remind(schedules, args, ctx),
-    },
-    {
-      name: "reminders",
-      summary: "list your pending reminders",
-      usage: "!reminders",
-      examples: [{ input: "!reminders", expect: /[a-z0-9]{6} .* — check the build/ }],
-      permission: "anyone",
-      privateReply: true,
-      async run(_args: string, ctx: CommandContext) {
-        const mine = await schedules.scheduler.list({ owner: await ctx.app.identity.personId(ctx.user) });
-        if (!mine.length) return "you have no pending reminders";
-        const zone = await ctx.zone();
-        return mine
-          .slice(0, 25)
-          .map(
-            (r) =>
-              `${r.id.replace(/^reminder:/, "")} ${r.nextAt ? formatInstant(r.nextAt, zone) : "?"}${r.meta?.every ? ` (${r.meta.every})` : ""} — ${r.text.replace(/^reminder: /, "")}`,
-          )
-          .join(" · ");
+/** Needs the schedules feature: reminders are schedules of kind "reminder", always delivered, late if need be. */
+export function remindFeature(schedules: Schedules): Feature {
+  const reminders = schedules.register(REMINDER, { render: renderReminder, deliverLate: true });
+  return {
+    name: "remind",
+    commands: [
+      {
+        name: "remind",
+        summary: "set a reminder for yourself or the room",
+        usage:
+          "!remind me in 2h <text> | me at 15:00 <text> | me tomorrow 9am <text> | here every monday 9:00 <text> | cancel <id> | snooze <id> 10m",
+        examples: [
+          {
+            input: "!remind me in 2h check the build",
+            expect: /ok, .* \(in 2 hours\): check the build \[id [a-z0-9]{6}\]/,
+          },
+          {
+            input: "!remind me 2099-12-01 10:00 Europe/Berlin renew the certificate",
+            expect: "at most five years ahead",
+          },
+          { input: "!remind me 2020-01-01 10:00 UTC too late", expect: "is in the past" },
+          { input: "!remind here every monday 9:00 standup", expect: "every monday 09:00" },
+          { input: "!remind me every 1 second spam", expect: "repeat at most daily" },
+          { input: "!remind cancel nosuch", expect: "you have no reminder nosuch" },
+        ],
+        permission: "anyone",
+        parse: parseRemind,
+        run: (args: RemindArgs, ctx: CommandContext) => remind(reminders, args, ctx),
       },
-    },
-  ],
-});
+      {
+        name: "reminders",
+        summary: "list your pending reminders",
+        usage: "!reminders",
+        examples: [{ input: "!reminders", expect: /[a-z0-9]{6} .* — check the build/ }],
+        permission: "anyone",
+        privateReply: true,
+        async run(_args: string, ctx: CommandContext) {
+          const mine = await reminders.list(await ctx.app.identity.personId(ctx.user));
+          if (!mine.length) return "you have no pending reminders";
+          const zone = await ctx.zone();
+          return mine
+            .slice(0, 25)
+            .map(
+              (r) =>
+                `${r.id.replace(/^reminder:/, "")} ${r.nextAt ? formatInstant(r.nextAt, zone) : "?"}${r.meta?.every ? ` (${r.meta.every})` : ""} — ${r.text}`,
+            )
+            .join(" · ");
+        },
+      },
+    ],
+  };
+}

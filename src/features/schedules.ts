@@ -1,85 +1,93 @@
 /**
- * Runs the schedule engine and keeps it in step with the config: every `schedules:` entry becomes an announcement,
- * every `meetings:` entry a set of meeting reminders (default a day, an hour and ten minutes before). Entries removed
- * from the config are retired; unchanged ones keep their place (nothing refires after a restart).
+ * Runs the schedule engine for the features that own schedules: announcements (the config's `schedules:`), meeting
+ * reminders (the meetings feature) and people's reminders (remind). Each owner registers its kind of schedule with
+ * how its occurrences read, when it is built, and stores and cancels its schedules through the book it gets back;
+ * so no schedule can be stored that nothing renders, and the engine stays free of any feature's wording.
  */
-import type { Config } from "../config/schema.js";
-import type { ScheduleConfig } from "../config/sections/schedules.js";
 import type { Feature } from "../core/context.js";
-import { parseDuration } from "../core/duration.js";
-import { expandTargets } from "../core/targets.js";
-import { meetingSpec, type RecurrenceSpec } from "../services/recurrence.js";
-import { type ScheduleInput, Scheduler, schedulerMigrations } from "../services/scheduler.js";
-
-export const DEFAULT_REMINDER_TEXT = "{title} starts {countdown} — {time:world}";
-
-/** `now` is the start of this run: `after` schedules count from it. */
-export function announcementSpec(s: ScheduleConfig, now: number): RecurrenceSpec {
-  if (s.after) return { kind: "instant", at: now + (parseDuration(s.after) ?? 0) };
-  if (s.cron) return { kind: "cron", expr: s.cron, zone: s.zone };
-  if (s.rrule) return { kind: "rrule", rule: s.rrule, start: s.start!, zone: s.zone };
-  return { kind: "at", local: s.at!, zone: s.zone };
-}
+import { meetingSpec } from "../services/recurrence.js";
+import {
+  type ScheduleInput,
+  type ScheduleKind,
+  type ScheduleKindHandling,
+  Scheduler,
+  schedulerMigrations,
+} from "../services/scheduler.js";
 
 export { meetingSpec };
 
-/** The schedules the config asks for, in the engine's terms (also used by `crier schedule`). */
-export function configSchedules(config: Config, now: number): ScheduleInput[] {
-  const out: ScheduleInput[] = [];
-  for (const s of config.schedules) {
-    out.push({
-      id: `config:${s.id}`,
-      kind: "announcement",
-      spec: announcementSpec(s, now),
-      text: s.text,
-      targets: expandTargets(config, s.to),
-      graceMs: parseDuration(s.grace) ?? 600_000,
-      source: "config",
-      meta: { title: s.title, place: s.place, meeting: s.meeting },
-    });
-  }
-  for (const m of config.meetings) {
-    for (const offset of m.reminders) {
-      out.push({
-        id: `meeting:${m.id}:${offset}`,
-        kind: "meeting-reminder",
-        spec: meetingSpec(m),
-        offsetMs: parseDuration(offset) ?? 0,
-        text: m.reminderText ?? `${DEFAULT_REMINDER_TEXT}${m.place ? ` — ${m.place}` : ""}`,
-        targets: expandTargets(config, m.links),
-        graceMs: 600_000,
-        source: "config",
-        meta: { title: m.title, place: m.place, meeting: m.id },
-      });
-    }
-  }
-  return out;
+type Stored = ScheduleInput & { nextAt: number | null; active: boolean };
+
+/** The schedules of one kind, for the feature that owns the kind. */
+export interface ScheduleBook {
+  readonly kind: ScheduleKind;
+  /** Creates or updates a schedule of this kind; a changed recurrence is re-armed from now. */
+  upsert(input: Omit<ScheduleInput, "kind">): Promise<void>;
+  get(id: string): Promise<Stored | undefined>;
+  cancel(id: string): Promise<boolean>;
+  /** Moves a (one-off) schedule to a new time and re-activates it. */
+  moveTo(id: string, at: number): Promise<void>;
+  /** Active schedules of this kind asked for by one person, soonest first. */
+  list(owner: string): Promise<Stored[]>;
+  countActive(owner: string): Promise<number>;
+  /** Deactivates this kind's schedules from `source` that are no longer wanted (config entries removed). */
+  retire(source: string, keep: readonly string[]): Promise<void>;
 }
 
-/** What other features use of this one: the engine, to store and cancel their own schedules. */
+/** What other features use of this one. */
 export interface Schedules {
-  readonly scheduler: Scheduler;
+  /**
+   * Registers a kind of schedule and how its occurrences read; only the book it returns stores schedules of that
+   * kind. Called while the features are built (before `init`); a kind registered twice is a startup error.
+   */
+  register(kind: ScheduleKind, handling: ScheduleKindHandling): ScheduleBook;
 }
 
 /** The schedule engine's feature; the engine exists from `init` on (it needs the store). */
-export function schedulesFeature(): Feature & Schedules {
+export function schedulesFeature(): Feature & Schedules & { readonly scheduler: Scheduler } {
+  const kinds = new Map<ScheduleKind, ScheduleKindHandling>();
   let engine: Scheduler | undefined;
+  const scheduler = (): Scheduler => {
+    if (!engine) throw new Error("the schedules feature is not initialised yet");
+    return engine;
+  };
+  const bookOf = (kind: ScheduleKind): ScheduleBook => {
+    const get = async (id: string) => {
+      const s = await scheduler().get(id);
+      return s?.kind === kind ? s : undefined;
+    };
+    return {
+      kind,
+      upsert: (input) => scheduler().upsert({ ...input, kind }),
+      get,
+      cancel: async (id) => ((await get(id)) ? scheduler().cancel(id) : false),
+      async moveTo(id, at) {
+        if (await get(id)) await scheduler().moveTo(id, at);
+      },
+      list: (owner) => scheduler().list({ owner, kind }),
+      countActive: (owner) => scheduler().countActive(owner, kind),
+      retire: (source, keep) => scheduler().retire(source, keep, kind),
+    };
+  };
   return {
     name: "schedules",
     migrations: schedulerMigrations,
+    register(kind, handling) {
+      if (kinds.has(kind)) throw new Error(`two features own schedules of kind "${kind}"`);
+      kinds.set(kind, handling);
+      return bookOf(kind);
+    },
     get scheduler(): Scheduler {
-      if (!engine) throw new Error("the schedules feature is not initialised yet");
-      return engine;
+      return scheduler();
     },
     async init(app) {
-      const scheduler = new Scheduler(app);
-      engine = scheduler;
-      const wanted = configSchedules(app.config, app.clock.now());
-      for (const s of wanted) await scheduler.upsert(s);
-      await scheduler.retire(
-        "config",
-        wanted.map((s) => s.id),
-      );
+      engine = new Scheduler(app, kinds);
+      const orphaned = await engine.unrendered();
+      if (orphaned.length)
+        app.log.error(
+          { kinds: orphaned },
+          "stored schedules of these kinds are not fired: no feature renders them (was a feature removed?)",
+        );
     },
     async start() {
       engine?.start();
@@ -87,5 +95,7 @@ export function schedulesFeature(): Feature & Schedules {
     async stop() {
       await engine?.stop();
     },
+    // The engine has no settings of its own: it keeps running while the owners re-sync their schedules.
+    async reload() {},
   };
 }

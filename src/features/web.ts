@@ -3,10 +3,18 @@ import type { Server } from "node:http";
 import { isDeepStrictEqual } from "node:util";
 import type { Feature } from "../core/context.js";
 import { icsMigrations } from "../web/ics-sequence.js";
-import { startWeb, type WebSources } from "../web/server.js";
+import type { FoldedRuns } from "../web/folded-page.js";
+import { type MeetingPages, startWeb, type WebSources } from "../web/server.js";
 
-/** Needs the meetings feature: the meeting pages show what it keeps. */
-export function webFeature(sources: WebSources): Feature & { readonly port: number | undefined } {
+/** Needs the meetings feature (the meeting pages show what it keeps) and the relay (the pages of folded floods). */
+export function webFeature(meetings: MeetingPages, relay: FoldedRuns): Feature & { readonly port: number | undefined } {
+  const sources: WebSources = {
+    picked: (from, until) => meetings.picked(from, until),
+    agendaOf: (meeting) => meetings.agendaOf(meeting),
+    proposal: (id) => meetings.proposal(id),
+    minutes: (id) => meetings.minutes(id),
+    foldedRun: (id) => relay.foldedRun(id),
+  };
   let web: { server: Server; port: number } | undefined;
   const feature: Feature & { readonly port: number | undefined } = {
     name: "web",

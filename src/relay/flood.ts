@@ -3,11 +3,13 @@
  * so relaying a flood there one message per line would bury the room for minutes and delay everything after it.
  * Each target room with a pace has a budget of `backlogMs` worth of lines (a token bucket refilled at the pace),
  * and one sender may use half of it, so one person cannot take a whole room's share. A message over budget is
- * folded: not sent there, but counted, and when its sender has been quiet for a moment one line says how many
- * were folded and links to the first of them on its own platform. Platforms without a pace (they combine a
- * backlog into multi-line messages) are never folded.
+ * folded: not sent there, but counted and kept (fold-log.ts), and when its sender has been quiet for a moment one
+ * line says how many were folded and links to crier's page of them (or, with no web server, to the first of them on
+ * its own platform). A message costs the lines it takes on the wire there, so one long message is not one line.
+ * Platforms without a pace (they combine a backlog into multi-line messages) are never folded.
  */
 import { AsyncResource } from "node:async_hooks";
+import { randomBytes } from "node:crypto";
 import type { LinkConfig } from "../config/sections/links.js";
 import { parseDuration } from "../core/duration.js";
 import type { RoomRef, UserRef } from "../core/model.js";
@@ -20,6 +22,8 @@ export function floodBacklogMs(link: Pick<LinkConfig, "floodBacklog"> | undefine
 }
 
 export interface FoldedRun {
+  /** Names the run's page (`/folded/<id>`): random, so the page is found only through the fold line. */
+  id: string;
   target: RoomRef;
   sender: UserRef;
   origin: RoomRef;
@@ -52,11 +56,13 @@ export class FloodGuard {
     private readonly now: () => number,
     private readonly flush: (run: FoldedRun) => void,
     private readonly quietMs = FOLD_QUIET_MS,
+    private readonly newId: () => string = () => randomBytes(8).toString("hex"),
   ) {}
 
   /**
    * Whether a message from `sender` goes to `target` now (true), or is folded (false). `linesPerMinute` is the
-   * target's pace (undefined: unpaced, always true); `backlogMs` the most of it a flood may queue.
+   * target's pace (undefined: unpaced, always true); `backlogMs` the most of it a flood may queue; `lines` what the
+   * message takes there (a message longer than the whole budget needs a full bucket, not more than there can be).
    */
   admit(
     target: RoomRef,
@@ -65,6 +71,7 @@ export class FloodGuard {
     url: string | undefined,
     linesPerMinute: number | undefined,
     backlogMs: number,
+    lines = 1,
   ): boolean {
     if (!linesPerMinute || backlogMs <= 0) return true;
     const now = this.now();
@@ -79,9 +86,11 @@ export class FloodGuard {
       now,
     );
     const runKey = `${roomKey(target)} ${userKey(sender)}`;
-    if (room.tokens >= 1 && person.tokens >= 1 && !this.runs.has(runKey)) {
-      room.tokens -= 1;
-      person.tokens -= 1;
+    const cost = Math.max(1, lines);
+    const fits = (b: Bucket, capacity: number) => b.tokens >= Math.min(cost, capacity);
+    if (fits(room, capacity) && fits(person, Math.max(1, capacity * SENDER_SHARE)) && !this.runs.has(runKey)) {
+      room.tokens -= cost;
+      person.tokens -= cost;
       return true;
     }
     this.foldedTotals.set(roomKey(target), (this.foldedTotals.get(roomKey(target)) ?? 0) + 1);
@@ -92,10 +101,15 @@ export class FloodGuard {
       clearTimeout(open.timer);
       open.timer = this.timer(runKey);
     } else {
-      const run: FoldedRun = { target, sender, origin, count: 1, firstUrl: url, firstAt: now };
+      const run: FoldedRun = { id: this.newId(), target, sender, origin, count: 1, firstUrl: url, firstAt: now };
       this.runs.set(runKey, { run, timer: this.timer(runKey) });
     }
     return false;
+  }
+
+  /** The run `sender`'s folded messages in `target` belong to right now (after `admit` said false). */
+  openRun(target: RoomRef, sender: UserRef): FoldedRun | undefined {
+    return this.runs.get(`${roomKey(target)} ${userKey(sender)}`)?.run;
   }
 
   /** Sends every open fold line now (crier is stopping). */
@@ -132,9 +146,10 @@ export class FloodGuard {
   }
 }
 
-/** The line a folded run leaves in its target room. */
-export function foldLine(run: FoldedRun): string {
+/** The line a folded run leaves in its target room, linking `pageUrl` (crier's page of the run) when there is one. */
+export function foldLine(run: FoldedRun, pageUrl?: string): string {
   const who = run.sender.name.replace(/\s+/g, " ").trim().slice(0, 80);
   const n = run.count === 1 ? "1 more message" : `${run.count} more messages`;
-  return `… ${n} from ${who} on ${run.origin.account} not relayed here (flood)${run.firstUrl ? `: ${run.firstUrl}` : ""}`;
+  const link = pageUrl ?? run.firstUrl;
+  return `… ${n} from ${who} on ${run.origin.account} not relayed here (flood)${link ? `: ${link}` : ""}`;
 }

@@ -3,7 +3,7 @@
  * skeleton (UTS #39, the `confusables.txt` mapping as shipped by unhomoglyph — the package Matrix clients use to
  * tell same-looking members apart). `Boss`, `boss`, `bоss` (Cyrillic о) and `b0ss` share a key.
  */
-import unhomoglyph from "unhomoglyph";
+import { createRequire } from "node:module";
 
 /** Longest name compared; names are cut there first, so the cost per name is bounded. */
 const MAX_NAME = 100;
@@ -14,7 +14,14 @@ const TRAILING_TAG = /(\s*\([^()]*\))+$/u;
 
 const fold = (s: string): string => s.normalize("NFKC").toLowerCase();
 /** UTS #39 skeleton: NFD, map each confusable to its prototype, NFD again. */
-const skeleton = (s: string): string => unhomoglyph(s.normalize("NFD")).normalize("NFD");
+const skeleton = (s: string): string => confusables()(s.normalize("NFD")).normalize("NFD");
+
+let unhomoglyph: ((s: string) => string) | undefined;
+/** The confusables table (about 6 MiB resident), loaded when a name is first compared: a crier with no links never does. */
+const confusables = (): ((s: string) => string) => {
+  unhomoglyph ??= createRequire(import.meta.url)("unhomoglyph") as (s: string) => string;
+  return unhomoglyph;
+};
 
 /** Bounded cache: the same few names are compared on every message. */
 const cache = new Map<string, string[]>();

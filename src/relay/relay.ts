@@ -7,20 +7,19 @@ import { type Adapter, type Capabilities, NO_CAPABILITIES, type OutgoingMessage 
 import type { AppContext } from "../core/context.js";
 import type { ChatEvent, EditEvent, MembershipEvent, MessageEvent, RoomRef, UserRef } from "../core/model.js";
 import { roomKey, userKey } from "../core/model.js";
-import { type RichText, text, walk } from "../core/richtext.js";
+import { text, toPlain } from "../core/richtext.js";
 import type { OutboxItem } from "../delivery/outbox.js";
 import { isIgnored, linksOf, type Route, routesFrom } from "./links.js";
 import { FloodGuard, type FoldedRun, floodBacklogMs, foldLine } from "./flood.js";
+import { FoldLog } from "./fold-log.js";
 import { MembershipCoalescer } from "./membership-noise.js";
 import { describedChange, membershipText, relayedNotice } from "./notices.js";
-import { addressFor, findAddressees, type TargetOf } from "./mentions.js";
+import { type Addressed, addressMessage } from "./addressing.js";
 import { MessageMap, messageKey } from "./message-map.js";
-import { membershipOf, puppetOf, shownAs } from "./puppets.js";
-import { type Present, SenderNames } from "./names.js";
+import { puppetsOf, shownAs } from "./puppets.js";
+import { RenameThrottle, renamedUser } from "./renames.js";
+import { SenderNames } from "./names.js";
 import { buildRelayMessage, excerptOf, type ReplyContext } from "./render.js";
-
-/** People one message may mention natively; the store is read once for each of them. */
-export const MAX_MENTION_LOOKUPS = 20;
 
 /** The idempotency key of a message's relayed copy in one room (so later edits can name what they act on). */
 const copyKey = (msgKey: string, target: RoomRef) => `relay:${msgKey}->${target.account}/${target.room}`;
@@ -33,9 +32,15 @@ export class Relay {
   private readonly noise: MembershipCoalescer;
   /** Floods into paced rooms (IRC) are folded into one line per sender (flood.ts). */
   private readonly floods: FloodGuard;
+  /** What the flood policy folded, for the fold line's page. */
+  readonly folds: FoldLog;
+  /** Renames of virtual users, at most one per person, room and window (renames.ts). */
+  private readonly renames: RenameThrottle;
 
   constructor(private readonly app: AppContext) {
     this.map = new MessageMap(app.store);
+    this.folds = new FoldLog(app.store);
+    this.renames = new RenameThrottle(app.clock);
     this.names = new SenderNames({
       adapters: app.adapters,
       identity: app.identity,
@@ -63,7 +68,9 @@ export class Relay {
       { account: run.target.account },
       run.count,
     );
-    await this.app.outbox.enqueue([relayedNotice(run.target, foldLine(run), `relay-fold:${key}`)]);
+    const page = this.app.config.http.publicUrl?.replace(/\/$/, "");
+    const line = foldLine(run, page ? `${page}/folded/${run.id}` : undefined);
+    await this.app.outbox.enqueue([relayedNotice(run.target, line, `relay-fold:${key}`)]);
     await this.app.warnAdmins(
       `flood: ${run.count} messages from ${run.sender.name} (${run.origin.account}) folded into one line in ${run.target.account}/${run.target.room}`,
       `flood:${key}->${roomKey(run.target)}`,
@@ -135,7 +142,7 @@ export class Relay {
     if (event.notice && !this.app.config.relay.relayNotices) return;
     const routes = this.routes(event.room, event.sender);
     if (!routes.length) return;
-    const { sender, puppet, translate } = await this.prepare(event);
+    const { sender, puppetIn, translate } = await this.prepare(event);
     const replied = event.replyTo ? await this.map.lookup(event.room, event.replyTo) : undefined;
     const msgKey = messageKey(event.room, event.id);
     const originalUrl = this.adapterFor(event.room)?.permalink?.(event.room.room, event.id);
@@ -154,7 +161,7 @@ export class Relay {
         targetRoom: target.room,
         targetCaps: this.caps(target.account),
         sender,
-        puppet,
+        puppet: puppetIn(target.account),
         body,
         action: event.action,
         attachments: event.attachments,
@@ -180,16 +187,24 @@ export class Relay {
         tx,
       );
       if (!fresh) return;
-      const admitted = paced.filter(({ target, backlogMs }) =>
-        this.floods.admit(
-          target,
-          event.sender,
-          event.room,
-          originalUrl,
-          this.caps(target.account).linesPerMinute,
-          backlogMs,
-        ),
-      );
+      const admitted: typeof paced = [];
+      for (const p of paced) {
+        const lines = this.adapterFor(p.target)?.linesFor?.(p.item.message) ?? 1;
+        const pace = this.caps(p.target.account).linesPerMinute;
+        if (this.floods.admit(p.target, event.sender, event.room, originalUrl, pace, p.backlogMs, lines)) {
+          admitted.push(p);
+          continue;
+        }
+        const run = this.floods.openRun(p.target, event.sender);
+        if (run)
+          await this.folds.record(
+            tx,
+            run.id,
+            run.count,
+            { target: p.target, origin: event.room },
+            { author: sender.name, text: toPlain(event.body), at: event.at.getTime() },
+          );
+      }
       if (admitted.length)
         await this.app.outbox.enqueue(
           admitted.map((p) => p.item),
@@ -202,7 +217,7 @@ export class Relay {
   private async onEdit(event: EditEvent): Promise<void> {
     const orig = await this.map.lookup(event.room, event.targetId);
     if (!orig?.isOrigin || orig.authorKey !== userKey(event.sender)) return;
-    const { sender, puppet, translate } = await this.prepare(event);
+    const { sender, puppetIn, translate } = await this.prepare(event);
     const items: OutboxItem[] = [];
     for (const { target } of this.routes(event.room, event.sender)) {
       const caps = this.caps(target.account);
@@ -211,7 +226,7 @@ export class Relay {
         targetRoom: target.room,
         targetCaps: caps,
         sender,
-        puppet,
+        puppet: puppetIn(target.account),
         body: caps.edit ? body : [text("(edit) "), ...body],
         idempotencyKey: `relay-edit:${messageKey(event.room, event.id)}->${target.account}/${target.room}`,
         allowedMentions: allowed,
@@ -248,7 +263,9 @@ export class Relay {
         body: [],
         kind: "relay",
         // Who reacted, for a platform that reacts as that person.
-        ...(op === "react" ? { sender: shownAs(this.app.adapters, event.sender) } : {}),
+        ...(op === "react"
+          ? { sender: shownAs(event.sender, (await this.puppets(event.sender))(target.account)) }
+          : {}),
         idempotencyKey: `relay-${op}:${messageKey(event.room, id)}->${target.account}/${target.room}`,
       };
       items.push({ account: target.account, op, message, emoji, target: await this.copyIn(orig.msgKey, target) });
@@ -257,6 +274,7 @@ export class Relay {
   }
 
   private async onMembership(event: MembershipEvent): Promise<void> {
+    await this.renameVirtualUsers(event);
     if (!this.membershipRoutes(event).length || !this.noise.admit(event)) return;
     await this.relayMembership(event, membershipText(event), `relay-${event.kind}`);
   }
@@ -269,11 +287,31 @@ export class Relay {
 
   private async relayMembership(event: MembershipEvent, said: string, keyKind: string, keyTail = ""): Promise<void> {
     const source = `${event.room.account}/${event.room.room}/${event.user.id}/${event.at.getTime()}${keyTail}`;
-    const membership = membershipOf(this.app.adapters, event);
-    const items = this.membershipRoutes(event).map(({ target }) =>
-      relayedNotice(target, said, `${keyKind}:${source}`, membership),
+    const routes = this.membershipRoutes(event);
+    if (!routes.length) return;
+    // A join or leave is the person's own where they are a virtual user (a ghost joins or leaves).
+    const joinOrPart = event.kind === "join" || event.kind === "part" ? event.kind : undefined;
+    const puppetIn = joinOrPart && (await this.puppets(event.user));
+    const whose = (t: RoomRef) => puppetIn && { kind: joinOrPart, who: shownAs(event.user, puppetIn(t.account)) };
+    await this.app.outbox.enqueue(
+      routes.map(({ target: t }) => relayedNotice(t, said, `${keyKind}:${source}`, whose(t) || undefined)),
     );
-    if (items.length) await this.app.outbox.enqueue(items);
+  }
+
+  /** A name change: the person's virtual users (where targets have them) take the new name now (renames.ts). */
+  private async renameVirtualUsers(event: MembershipEvent): Promise<void> {
+    const user = renamedUser(event);
+    const routes = user ? this.routes(event.room, event.user).filter((r) => this.caps(r.target.account).puppets) : [];
+    if (!user || !routes.length) return;
+    const puppetIn = await this.puppets(user);
+    for (const { target } of routes)
+      this.renames.offer(event, user, puppetIn(target.account), target, (item) =>
+        this.app.outbox.enqueue([item]).catch((err) => this.app.log.warn({ err }, "could not rename a virtual user")),
+      );
+  }
+
+  private puppets(user: UserRef) {
+    return puppetsOf({ adapters: this.app.adapters, identity: this.app.identity }, user);
   }
 
   /** Messages folded per target room (`account/room`) since crier started. */
@@ -282,6 +320,7 @@ export class Relay {
   }
 
   stop(): void {
+    this.renames.stop();
     this.noise.stop();
     this.floods.close();
   }
@@ -295,66 +334,13 @@ export class Relay {
     return { key: copyKey(msgKey, target), ...(nativeIds.length ? { nativeIds } : {}) };
   }
 
-  /** Every room of every link the room belongs to: where a name must not pass for someone else's. */
-  private scopeOf(room: RoomRef): RoomRef[] {
-    const seen = new Map<string, RoomRef>();
-    for (const link of linksOf(this.app.config.links, room))
-      for (const r of link.rooms) seen.set(`${r.account}/${r.room}`, { account: r.account, room: r.room });
-    return [...seen.values()];
-  }
-
-  /**
-   * What one message needs for all its targets, looked up once: the name its sender is shown under, and its body
-   * per target with addresses of people present made native mentions there.
-   */
-  private async prepare(event: MessageEvent | EditEvent) {
-    const present = await this.names.present(this.scopeOf(event.room));
-    const sender: UserRef = { ...event.sender, name: await this.names.shown(event.sender, present) };
-    const puppet = puppetOf(this.app.adapters, event.sender);
-    const found = await findAddressees(event.body, event.room, present, this.app.identity);
-    const targetOf = await this.targetsOf([...new Set(found.byName.values())], present);
-    const explicit = await this.mentionResolver(event.body);
-    const translate = (target: RoomRef) =>
-      addressFor(event.body, found, target, targetOf, (u) => explicit(u, target.account));
-    return { sender, puppet, translate };
-  }
-
-  /** Where each named person can be mentioned: a linked identity on the target account, one present there first. */
-  private async targetsOf(people: string[], present: readonly Present[]): Promise<TargetOf> {
-    const ids = new Map<string, string[]>();
-    for (const p of people.slice(0, MAX_MENTION_LOOKUPS)) ids.set(p, await this.app.identity.identitiesOf(p));
-    return (person, account, room) => {
-      const mine = (ids.get(person) ?? []).filter((k) => k.startsWith(`${account}:`));
-      const here = present.find(
-        (p) => p.room.account === account && p.room.room === room && mine.includes(userKey(p.member.user)),
-      );
-      if (here) return here.member.user;
-      const any = present.find((p) => mine.includes(userKey(p.member.user)));
-      if (any) return any.member.user;
-      return mine.length ? { account, id: mine[0].slice(account.length + 1), name: "" } : undefined;
-    };
-  }
-
-  /**
-   * Looks up, once per message, every identity of every mentioned person — at most MAX_MENTION_LOOKUPS people: a
-   * message naming thousands costs a bounded number of store reads, and the rest stay names (they ping no one).
-   */
-  private async mentionResolver(body: RichText) {
-    const people = new Map<string, string[]>();
-    const users = new Map<string, UserRef>();
-    walk(body, (n) => {
-      if (n.t === "mention" && n.user && users.size < MAX_MENTION_LOOKUPS) users.set(userKey(n.user), n.user);
-    });
-    for (const [key, u] of users)
-      people.set(key, await this.app.identity.identitiesOf(await this.app.identity.personId(u)));
-    return (user: UserRef, targetAccount: string): UserRef | undefined => {
-      const ids = people.get(userKey(user)) ?? [];
-      const hit = ids.find((k) => k.startsWith(`${targetAccount}:`));
-      return hit ? { account: targetAccount, id: hit.slice(targetAccount.length + 1), name: user.name } : undefined;
-    };
-  }
-
-  adapterFor(room: RoomRef): Adapter | undefined {
+  private adapterFor(room: RoomRef): Adapter | undefined {
     return this.app.adapters.get(room.account);
+  }
+
+  /** What one message needs for all its targets (addressing.ts), with this relay's names and links. */
+  private prepare(event: MessageEvent | EditEvent): Promise<Addressed> {
+    const { adapters, identity, config } = this.app;
+    return addressMessage({ adapters, identity, names: this.names, links: config.links }, event);
   }
 }

@@ -25,10 +25,10 @@ export class EventLoopWatch {
   private previous: Snapshot = { p99: 0, max: 0 };
 
   constructor(metrics: Metrics) {
-    metrics.collect(EVENT_LOOP_P99, "event-loop delay, 99th percentile, over the last minute or two", async () => [
+    metrics.collect(EVENT_LOOP_P99, "event-loop delay, 99th percentile, over the last minute or two", [], async () => [
       { labels: {}, value: this.figures().p99 },
     ]);
-    metrics.collect(EVENT_LOOP_MAX, "longest event-loop delay over the last minute or two", async () => [
+    metrics.collect(EVENT_LOOP_MAX, "longest event-loop delay over the last minute or two", [], async () => [
       { labels: {}, value: this.figures().max },
     ]);
   }

@@ -26,6 +26,16 @@ export class Identity {
     return row?.person_id ?? key;
   }
 
+  /** The person an identity belongs to when it is linked with at least one other identity (one read), else undefined. */
+  async linkedPerson(user: Pick<UserRef, "account" | "id">): Promise<string | undefined> {
+    const row = await this.store.get<{ person_id: string; n: number | string }>(
+      `SELECT i.person_id, (SELECT COUNT(*) FROM identities o WHERE o.person_id = i.person_id) AS n
+         FROM identities i WHERE i.user_key = ?`,
+      [userKey(user)],
+    );
+    return row && Number(row.n) > 1 ? row.person_id : undefined;
+  }
+
   /** Every identity of a person (at least the person's own key when nothing is linked). */
   async identitiesOf(personId: string): Promise<string[]> {
     const rows = await this.store.all<{ user_key: string }>(

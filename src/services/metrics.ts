@@ -1,63 +1,71 @@
 /**
- * A small metrics registry in the Prometheus text format (what /metrics serves). Gauges may be computed at scrape
- * time (queue depths, connection states), so nothing has to be pushed on hot paths.
+ * crier's metrics, kept in a prom-client Registry of this app's own (tests run several apps in one process, so the
+ * library's global default registry is never used), with prom-client's process and Node.js metrics beside crier's.
+ * Gauges may be computed at scrape time (queue depths, connection states), so nothing is pushed on hot paths.
+ * A series appears once first used, as a counter on its first count.
  */
+import { Counter, Gauge, Registry, collectDefaultMetrics } from "prom-client";
+
 type Labels = Record<string, string>;
-
-interface Series {
-  help: string;
-  type: "counter" | "gauge";
-  values: Map<string, number>;
-  collect?: () => Promise<Array<{ labels: Labels; value: number }>>;
-}
-
-const labelKey = (labels: Labels = {}): string =>
-  Object.entries(labels)
-    .sort(([a], [b]) => a.localeCompare(b))
-    .map(([k, v]) => `${k}="${v.replace(/\\/g, "\\\\").replace(/"/g, '\\"').replace(/\n/g, "\\n")}"`)
-    .join(",");
+type Collector = () => Promise<Array<{ labels: Labels; value: number }>>;
 
 export class Metrics {
-  private readonly series = new Map<string, Series>();
+  private readonly registry = new Registry();
+  private readonly counters = new Map<string, Counter>();
+  /**
+   * The collectors of each computed gauge, by owner (an account: two IRC accounts each report their own queue);
+   * a later collect() by the same owner takes the place of its earlier one (an adapter started again on reload).
+   */
+  private readonly collectors = new Map<string, Map<string, Collector>>();
 
-  private get(name: string, type: Series["type"], help: string): Series {
-    let s = this.series.get(name);
-    if (!s) {
-      s = { help, type, values: new Map() };
-      this.series.set(name, s);
+  constructor() {
+    collectDefaultMetrics({ register: this.registry });
+  }
+
+  /** Counts on a counter; its label names are those of its first count. */
+  inc(name: string, help: string, labels: Labels = {}, by = 1): void {
+    let counter = this.counters.get(name);
+    if (!counter) {
+      counter = new Counter({ name, help, labelNames: Object.keys(labels), registers: [this.registry] });
+      this.counters.set(name, counter);
     }
-    return s;
+    counter.inc(labels, by);
   }
 
-  inc(name: string, help: string, labels?: Labels, by = 1): void {
-    const s = this.get(name, "counter", help);
-    const k = labelKey(labels);
-    s.values.set(k, (s.values.get(k) ?? 0) + by);
-  }
-
-  set(name: string, help: string, value: number, labels?: Labels): void {
-    this.get(name, "gauge", help).values.set(labelKey(labels), value);
-  }
-
-  /** A gauge computed when scraped. */
-  collect(name: string, help: string, fn: Series["collect"]): void {
-    this.get(name, "gauge", help).collect = fn;
-  }
-
-  async render(): Promise<string> {
-    const lines: string[] = [];
-    for (const [name, s] of this.series) {
-      lines.push(`# HELP ${name} ${s.help}`, `# TYPE ${name} ${s.type}`);
-      const values = new Map(s.values);
-      if (s.collect) {
-        try {
-          for (const { labels, value } of await s.collect()) values.set(labelKey(labels), value);
-        } catch {
-          // A failing collector (store down) leaves its series empty rather than failing the scrape.
+  /** A gauge computed when scraped, with the label names its values carry; `owner` tells collectors apart. */
+  collect(name: string, help: string, labelNames: readonly string[], fn: Collector, owner = ""): void {
+    const owners = this.collectors.get(name);
+    if (owners) {
+      owners.set(owner, fn);
+      return;
+    }
+    const mine = new Map([[owner, fn]]);
+    this.collectors.set(name, mine);
+    const gauge: Gauge = new Gauge({
+      name,
+      help,
+      labelNames,
+      registers: [this.registry],
+      async collect() {
+        gauge.reset();
+        for (const collector of mine.values()) {
+          try {
+            for (const { labels, value } of await collector()) gauge.set(labels, value);
+          } catch {
+            // A failing collector (store down) leaves its series empty rather than failing the scrape.
+          }
         }
-      }
-      for (const [k, v] of values) lines.push(`${name}${k ? `{${k}}` : ""} ${v}`);
-    }
-    return `${lines.join("\n")}\n`;
+      },
+    });
+  }
+
+  /** Drops an owner's collector (an account removed on reload): its series go with it. */
+  forget(name: string, owner = ""): void {
+    this.collectors.get(name)?.delete(owner);
+  }
+
+  /** The Prometheus text exposition of every series (what /metrics serves). */
+  render(): Promise<string> {
+    return this.registry.metrics();
   }
 }

@@ -17,9 +17,17 @@ export const schedulerMigrations: Migration[] = [
           CREATE TABLE schedule_runs (key TEXT PRIMARY KEY, schedule_id TEXT NOT NULL, due_at BIGINT NOT NULL, status TEXT NOT NULL,
             at BIGINT NOT NULL)`,
   },
+  {
+    // Reminders used to store their wording ("reminder: " before the person's text when addressed to them); they
+    // store the person's text only now and the remind feature words them as it sends. Old rows lose the prefix.
+    id: "scheduler/2-reminder-text-only",
+    sql: `UPDATE schedules SET text = substr(text, 11)
+          WHERE kind = 'reminder' AND mention IS NOT NULL AND substr(text, 1, 10) = 'reminder: '`,
+  },
 ];
 
-export type ScheduleKind = "announcement" | "meeting-reminder" | "reminder";
+/** A kind of schedule is named by the feature that owns it, renders it and registers it with the engine. */
+export type ScheduleKind = string;
 
 export interface ScheduleMeta {
   title?: string;
@@ -74,6 +82,7 @@ export interface Occurrence {
   zone: string;
   targets: RoomRef[];
   text: string;
+  mention?: UserRef;
   meta: ScheduleMeta;
 }
 
@@ -106,6 +115,7 @@ export function occurrencesOf(
         zone: specZone(s.spec),
         targets: s.targets,
         text: s.text,
+        mention: s.mention,
         meta: s.meta ?? {},
       });
       t = at;

@@ -6,16 +6,19 @@
  * restart, a crash after it is delivered by the outbox; never twice, never zero times. Several instances on one
  * PostgreSQL store cannot double-fire either: the occurrence key is unique, and the claim is fenced by the lease
  * (only the active instance's claim commits).
+ *
+ * What an occurrence says is not the engine's business: the feature that owns a kind of schedule registers how its
+ * occurrences read (templates, agendas, mentions, wording), and the engine only fires kinds someone renders.
  */
-import type { OutgoingMessage } from "../core/adapter.js";
 import type { AppContext } from "../core/context.js";
+import { Loop } from "../core/loop.js";
+import type { RoomRef } from "../core/model.js";
 import type { RichText } from "../core/richtext.js";
 import type { OutboxItem } from "../delivery/outbox.js";
 import { FencedError } from "../store/fence.js";
 import type { Queryable } from "../store/store.js";
 import type { RecurrenceSpec } from "./recurrence.js";
 import { fromRow, nextFire, type ScheduleInput, type ScheduleKind, type ScheduleRow } from "./schedule-model.js";
-import { renderTemplate } from "./templates.js";
 
 export {
   nextFire,
@@ -27,24 +30,74 @@ export {
   schedulerMigrations,
 } from "./schedule-model.js";
 
+/** One occurrence as it fires, handed to the renderer of its kind. */
+export interface Firing {
+  schedule: ScheduleInput;
+  /** When it was due. */
+  due: number;
+  /** When it is posted: `due`, or later after downtime. */
+  now: number;
+  /** Posted late (only kinds delivered however late see this; the others are reported missed instead). */
+  late: boolean;
+}
+
+/** One message of an occurrence, for one room; the engine adds the idempotency key and the pacing. */
+export interface ScheduledMessage {
+  room: RoomRef;
+  body: RichText;
+  allowedMentions?: string[];
+}
+
+/** What the feature owning a kind of schedule tells the engine about it. */
+export interface ScheduleKindHandling {
+  /** The occurrence's messages, one per target room, worded by the owning feature. */
+  render(firing: Firing, app: AppContext): ScheduledMessage[];
+  /**
+   * People's reminders: delivered however late (marked late past LATE_MARK_MS) and fired even when already due as
+   * they are stored. Without it, an occurrence more than its grace (at least a minute) late is reported missed.
+   */
+  deliverLate?: boolean;
+}
+
 const BATCH = 200;
 const LATE_SPACING_MS = 1_000;
 /** A reminder delivered more than this after its time is marked late: 10 s is past any scheduler wake-up delay. */
 const LATE_MARK_MS = 10_000;
 
 export class Scheduler {
-  private running = false;
-  private sleeping: { cancel(): void } | undefined;
-  private loopDone: Promise<void> = Promise.resolve();
+  /** Passes over what is due, sleeping until the next schedule (at most a minute; an upsert wakes it). */
+  private readonly loop: Loop;
   /** Fired-occurrence listeners (tests, metrics). */
   readonly fired: Array<(o: { id: string; due: number; late: boolean; missed: boolean }) => void> = [];
-  /** A meeting's agenda as one line, for `{agenda}` in templates; the meetings feature provides it. */
-  private agendaOf: (meeting: string) => string = () => "";
+  /** The kinds of schedule the engine fires; rows of another kind (their feature removed) wait untouched. */
+  private readonly kindNames: string[];
 
-  constructor(private readonly app: AppContext) {}
+  constructor(
+    private readonly app: AppContext,
+    private readonly kinds: ReadonlyMap<ScheduleKind, ScheduleKindHandling>,
+  ) {
+    this.kindNames = [...kinds.keys()];
+    this.loop = new Loop(
+      { sleep: (ms) => app.clock.sleep(ms) },
+      () => this.pass(),
+      (err) => app.log.error({ err }, "scheduler loop crashed"),
+    );
+  }
 
-  useAgenda(agendaOf: (meeting: string) => string): void {
-    this.agendaOf = agendaOf;
+  private handling(kind: ScheduleKind): ScheduleKindHandling {
+    const h = this.kinds.get(kind);
+    if (!h) throw new Error(`no feature renders schedules of kind "${kind}"`);
+    return h;
+  }
+
+  /** Kinds of active schedules in the store that no feature renders (a feature was removed): they never fire. */
+  async unrendered(): Promise<string[]> {
+    const rows = await this.app.store.all<{ kind: string }>("SELECT DISTINCT kind FROM schedules WHERE active = 1");
+    return rows.map((r) => r.kind).filter((k) => !this.kinds.has(k));
+  }
+
+  private get kindList(): string {
+    return this.kindNames.map(() => "?").join(", ") || "NULL";
   }
 
   nextFire(spec: RecurrenceSpec, offsetMs: number, after: number): number | undefined {
@@ -53,6 +106,7 @@ export class Scheduler {
 
   /** Creates or updates a schedule; a changed recurrence is re-armed from now (nothing past is fired). */
   async upsert(input: ScheduleInput): Promise<void> {
+    const { deliverLate } = this.handling(input.kind);
     const now = this.app.clock.now();
     const spec = JSON.stringify(input.spec);
     const existing = await this.app.store.get<{
@@ -68,7 +122,7 @@ export class Scheduler {
     // reminder for a meeting picked an hour ahead is different: it is rightly never sent.)
     const next = same
       ? existing.next_at
-      : input.spec.kind === "instant" && input.kind === "reminder"
+      : input.spec.kind === "instant" && deliverLate
         ? input.spec.at + (input.offsetMs ?? 0)
         : (this.nextFire(input.spec, input.offsetMs ?? 0, now) ?? null);
     await this.app.store.run(
@@ -105,10 +159,11 @@ export class Scheduler {
   }
 
   /** Deactivates schedules of a source that are no longer wanted (config entries removed). */
-  async retire(source: string, keep: readonly string[]): Promise<void> {
-    const rows = await this.app.store.all<{ id: string }>("SELECT id FROM schedules WHERE source = ? AND active = 1", [
-      source,
-    ]);
+  async retire(source: string, keep: readonly string[], kind: ScheduleKind): Promise<void> {
+    const rows = await this.app.store.all<{ id: string }>(
+      "SELECT id FROM schedules WHERE source = ? AND kind = ? AND active = 1",
+      [source, kind],
+    );
     for (const r of rows) if (!keep.includes(r.id)) await this.cancel(r.id);
   }
 
@@ -135,90 +190,93 @@ export class Scheduler {
     return rows.map(fromRow);
   }
 
-  async list(where: {
-    owner?: string;
-    kind?: ScheduleKind;
-  }): Promise<Array<ScheduleInput & { nextAt: number | null; active: boolean }>> {
-    const rows = where.owner
-      ? await this.app.store.all<ScheduleRow>(
-          "SELECT * FROM schedules WHERE owner = ? AND active = 1 ORDER BY next_at",
-          [where.owner],
-        )
-      : await this.app.store.all<ScheduleRow>(
-          "SELECT * FROM schedules WHERE kind = ? AND active = 1 ORDER BY next_at",
-          [where.kind ?? "announcement"],
-        );
+  /** Active schedules of one owner, or of one kind, or both; soonest first. */
+  async list(
+    where: { owner: string; kind?: ScheduleKind } | { owner?: string; kind: ScheduleKind },
+  ): Promise<Array<ScheduleInput & { nextAt: number | null; active: boolean }>> {
+    const terms = [where.owner === undefined ? "" : "owner = ?", where.kind === undefined ? "" : "kind = ?"];
+    const args = [where.owner, where.kind].filter((a) => a !== undefined);
+    const rows = await this.app.store.all<ScheduleRow>(
+      `SELECT * FROM schedules WHERE ${terms.filter(Boolean).join(" AND ")} AND active = 1 ORDER BY next_at`,
+      args,
+    );
     return rows.map((r) => fromRow(r));
   }
 
-  async countActive(owner: string): Promise<number> {
+  async countActive(owner: string, kind: ScheduleKind): Promise<number> {
     const r = await this.app.store.get<{ n: number }>(
-      "SELECT COUNT(*) AS n FROM schedules WHERE owner = ? AND active = 1",
-      [owner],
+      "SELECT COUNT(*) AS n FROM schedules WHERE owner = ? AND kind = ? AND active = 1",
+      [owner, kind],
     );
     return Number(r?.n ?? 0);
   }
 
   start(): void {
-    if (this.running) return;
-    this.running = true;
-    this.loopDone = this.loop();
+    this.loop.start();
   }
 
   async stop(): Promise<void> {
-    this.running = false;
-    this.wake();
-    await this.loopDone;
+    await this.loop.stop();
   }
 
   wake(): void {
-    this.sleeping?.cancel();
+    this.loop.wake();
   }
 
-  private async loop(): Promise<void> {
+  /** Fires what is due (a batch at a time); returns how long to sleep before the next pass. */
+  private async pass(): Promise<number> {
     const { store, clock, log } = this.app;
-    while (this.running) {
-      let wait = 60_000;
-      try {
-        const now = clock.now();
-        const due = await store.all<ScheduleRow>(
-          "SELECT * FROM schedules WHERE active = 1 AND next_at <= ? ORDER BY next_at, id LIMIT ?",
-          [now, BATCH],
-        );
-        let late = 0;
-        for (const row of due) {
-          if (!this.running) break;
-          late = await this.fire(row, now, late);
-        }
-        if (due.length === BATCH) continue;
-        const next = await store.get<{ t: number | null }>("SELECT MIN(next_at) AS t FROM schedules WHERE active = 1");
-        if (next?.t !== null && next?.t !== undefined) wait = Math.max(0, Number(next.t) - clock.now());
-      } catch (err) {
-        if (err instanceof FencedError) log.warn({ reason: err.message }, "scheduler: not the active instance");
-        else log.error({ err }, "scheduler pass failed; retrying");
-        wait = 5_000;
+    let wait = 60_000;
+    try {
+      const now = clock.now();
+      const due = await store.all<ScheduleRow>(
+        `SELECT * FROM schedules WHERE active = 1 AND next_at <= ? AND kind IN (${this.kindList}) ORDER BY next_at, id LIMIT ?`,
+        [now, ...this.kindNames, BATCH],
+      );
+      let late = 0;
+      for (const row of due) {
+        if (!this.loop.isRunning) break;
+        late = await this.fire(row, now, late);
       }
-      if (!this.running) break;
-      const s = clock.sleep(wait);
-      this.sleeping = s;
-      await s.done;
-      this.sleeping = undefined;
+      if (due.length === BATCH) return 0;
+      const next = await store.get<{ t: number | null }>(
+        `SELECT MIN(next_at) AS t FROM schedules WHERE active = 1 AND kind IN (${this.kindList})`,
+        this.kindNames,
+      );
+      if (next?.t !== null && next?.t !== undefined) wait = Math.max(0, Number(next.t) - clock.now());
+    } catch (err) {
+      if (err instanceof FencedError) log.warn({ reason: err.message }, "scheduler: not the active instance");
+      else log.error({ err }, "scheduler pass failed; retrying");
+      wait = 5_000;
     }
+    return wait;
   }
 
   /** Fires one due occurrence; returns the updated count of late deliveries in this pass (for pacing). */
   private async fire(row: ScheduleRow, now: number, lateSoFar: number): Promise<number> {
     const s = fromRow(row);
     const due = Number(row.next_at);
+    const { render, deliverLate } = this.handling(s.kind);
     // A person's reminder more than LATE_MARK_MS after its time says so; an announcement is only "late" past its
     // grace (at least a minute), and then it is reported missed instead of posted.
-    const late = now - due > (s.kind === "reminder" ? LATE_MARK_MS : Math.max(s.graceMs, 60_000));
-    const missed = late && s.kind !== "reminder";
+    const late = now - due > (deliverLate ? LATE_MARK_MS : Math.max(s.graceMs, 60_000));
+    const missed = late && !deliverLate;
     const key = `${s.id}@${new Date(due).toISOString()}`;
     // Catch up to the present: the occurrences skipped while crier was away are not replayed one by one.
     const next = this.nextFire(s.spec, s.offsetMs ?? 0, Math.max(due, now)) ?? null;
     let paced = lateSoFar;
-    const items = missed ? [] : this.render(s, due, key, now, late);
+    const items: OutboxItem[] = missed
+      ? []
+      : render({ schedule: s, due, now, late }, this.app).map((m) => ({
+          account: m.room.account,
+          message: {
+            room: m.room.room,
+            body: m.body,
+            kind: "notice",
+            idempotencyKey: `${key}->${m.room.account}/${m.room.room}`,
+            allowedMentions: m.allowedMentions,
+          },
+        }));
     if (late && !missed) {
       for (const it of items) it.notBefore = now + paced * LATE_SPACING_MS;
       paced++;
@@ -248,45 +306,5 @@ export class Scheduler {
     }
     if (fresh) for (const f of this.fired) f({ id: s.id, due, late, missed });
     return paced;
-  }
-
-  /** The messages one occurrence sends, rendered for each target's platform. */
-  private render(s: ScheduleInput, due: number, key: string, now: number, late: boolean): OutboxItem[] {
-    return s.targets.map((room) => {
-      const caps = this.app.adapters.get(room.account)?.capabilities;
-      // People's own reminder text is never treated as a template.
-      let text =
-        s.source === "chat"
-          ? s.text
-          : renderTemplate(s.text, {
-              instant: due + (s.offsetMs ?? 0),
-              now: Math.max(now, due),
-              worldZones: this.app.config.timezones.world,
-              localTimeMarkers: caps?.localTimeMarkers ?? false,
-              title: s.meta?.title,
-              place: s.meta?.place,
-              agenda: s.meta?.meeting ? this.agendaOf(s.meta.meeting) : "",
-              link:
-                s.meta?.meeting && this.app.config.http.publicUrl
-                  ? `${this.app.config.http.publicUrl.replace(/\/$/, "")}/meetings/${s.meta.meeting}`
-                  : "",
-            });
-      if (late) text += " (late — crier was offline)";
-      const body: RichText = [];
-      const allowedMentions: string[] = [];
-      if (s.mention && s.mention.account === room.account) {
-        body.push({ t: "mention", name: s.mention.name, user: s.mention }, { t: "text", text: ": " });
-        allowedMentions.push(s.mention.id);
-      }
-      body.push({ t: "text", text });
-      const message: OutgoingMessage = {
-        room: room.room,
-        body,
-        kind: "notice",
-        idempotencyKey: `${key}->${room.account}/${room.room}`,
-        allowedMentions: allowedMentions.length ? allowedMentions : undefined,
-      };
-      return { account: room.account, message };
-    });
   }
 }

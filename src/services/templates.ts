@@ -3,6 +3,8 @@
  * Unknown placeholders are a config error (checked at load), never a silent "{tiem:world}" in a channel.
  */
 import { DateTime } from "luxon";
+import type { AppContext } from "../core/context.js";
+import type { Firing, ScheduledMessage } from "./scheduler.js";
 import { formatWorld } from "./world-time.js";
 
 export const PLACEHOLDERS = ["time:world", "time:utc", "countdown", "title", "place", "agenda", "link"] as const;
@@ -64,5 +66,30 @@ export function renderTemplate(template: string, v: TemplateValues): string {
       default:
         return whole;
     }
+  });
+}
+
+/**
+ * A templated occurrence (an announcement, a meeting reminder) rendered for each target's platform: `{countdown}`
+ * becomes a live timestamp where the platform has one. `meeting` is what the meeting it is about puts in `{agenda}`
+ * and `{link}` (empty without one). Templated kinds are never posted late (reported missed instead).
+ */
+export function templateMessages(
+  { schedule: s, due, now }: Firing,
+  app: AppContext,
+  meeting: { agenda: string; link: string },
+): ScheduledMessage[] {
+  return s.targets.map((room) => {
+    const text = renderTemplate(s.text, {
+      instant: due + (s.offsetMs ?? 0),
+      now: Math.max(now, due),
+      worldZones: app.config.timezones.world,
+      localTimeMarkers: app.adapters.get(room.account)?.capabilities.localTimeMarkers ?? false,
+      title: s.meta?.title,
+      place: s.meta?.place,
+      agenda: meeting.agenda,
+      link: meeting.link,
+    });
+    return { room, body: [{ t: "text", text }] };
   });
 }

@@ -5,12 +5,22 @@
  * DST: a wall-clock time in a spring-forward gap takes the offset before the gap (02:30 → 03:30 new time, RFC 5545
  * §3.3.5); one that occurs twice is the first occurrence, and both candidates are reported.
  */
-// The English parser alone: the package root also loads 14 other locales (~10 MiB resident) crier never uses.
-import * as chrono from "chrono-node/en";
+import { createRequire } from "node:module";
 import { DateTime } from "luxon";
 import { UserError } from "../core/errors.js";
 import { formatInstant } from "./world-time.js";
 import { ABBREVIATIONS, cityIndex, formatOffset, offsetZone, resolveZoneName } from "./zone-names.js";
+
+type Chrono = typeof import("chrono-node/en");
+let chronoParser: Chrono | undefined;
+/**
+ * chrono-node's English parser, loaded on the first time read (about 7 MiB resident that a crier nobody asks the
+ * time of never needs); the English parser alone, as the package root also loads 14 other locales.
+ */
+const chrono = (): Chrono => {
+  chronoParser ??= createRequire(import.meta.url)("chrono-node/en") as Chrono;
+  return chronoParser;
+};
 
 export interface WhenResult {
   /** UTC epoch milliseconds. */
@@ -183,7 +193,7 @@ export function parseWhen(input: string, opts: WhenOptions): WhenResult {
   }
 
   // chrono's own forwardDate would compare in mixed frames once a zone is named; roll forward after placing instead.
-  const first = chrono.parse(text, floatingRef(opts.now, opts.zone), { forwardDate: false })[0];
+  const first = chrono().parse(text, floatingRef(opts.now, opts.zone), { forwardDate: false })[0];
   if (!first)
     throw new UserError(`I could not find a time in "${text.slice(0, 60)}" — try 15:00 UTC, 3pm Berlin, tomorrow 9:30`);
   const c = first.start;

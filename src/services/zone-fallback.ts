@@ -1,6 +1,6 @@
 import type { AppContext } from "../core/context.js";
 import type { RoomRef, UserRef } from "../core/model.js";
-import { isValidZone } from "../config/zone.js";
+import { isValidZone } from "../core/zone.js";
 
 /** The zone a person's times are shown in: theirs → the room's default → the config default → UTC. */
 export async function resolveZone(

@@ -35,10 +35,10 @@ const STYLE =
  */
 const LOCAL_SCRIPT = `<script>for(const t of document.querySelectorAll("time.local")){const d=new Date(t.getAttribute("datetime"));const z=Intl.DateTimeFormat().resolvedOptions().timeZone;t.textContent=new Intl.DateTimeFormat(undefined,{weekday:"short",day:"numeric",month:"short",year:"numeric",hour:"2-digit",minute:"2-digit",hourCycle:"h23"}).format(d)+" "+({Calcutta:"Kolkata",Katmandu:"Kathmandu",Kiev:"Kyiv",Saigon:"Ho_Chi_Minh",Rangoon:"Yangon"}[z.split("/").pop()]||z.split("/").pop()||z).replace(/_/g," ")+" time";t.dataset.zone=z}</script>`;
 
-const page = (title: string, body: string) =>
+export const page = (title: string, body: string) =>
   `<!doctype html><html lang="en"><head><meta charset="utf-8"><meta name="viewport" content="width=device-width, initial-scale=1"><title>${e(title)}</title><style>${STYLE}</style></head><body>${body}${LOCAL_SCRIPT}</body></html>`;
 
-const localTime = (ms: number) => {
+export const localTime = (ms: number) => {
   const iso = new Date(ms).toISOString();
   return `<time class="local" datetime="${iso}">${e(DateTime.fromMillis(ms, { zone: "UTC" }).toFormat("ccc d LLL yyyy HH:mm"))} UTC</time>`;
 };

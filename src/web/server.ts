@@ -5,18 +5,22 @@ import { join } from "node:path";
 import type { AppContext } from "../core/context.js";
 import { healthJson, healthReport } from "../services/health.js";
 import { readPaste } from "../services/pastes.js";
+import { type FoldedRuns, foldedPage } from "./folded-page.js";
 import { calendarIcs } from "./ics.js";
 import { packagedVtimezone } from "./vtimezone.js";
 import { indexPage, type MinutesEntry, meetingPage, minutesIndexPage, type ProposalView } from "./pages.js";
 import { feedOccurrences, type PickedSource, upcoming } from "./upcoming.js";
 
-/** What the pages show that other parts keep: the meetings feature answers it (its tables are its own). */
-export interface WebSources extends PickedSource {
+/** What the meeting pages show: the meetings feature answers it (its tables are its own). */
+export interface MeetingPages extends PickedSource {
   agendaOf(meeting: string): ReadonlyArray<{ text: string; ownerName?: string }>;
   proposal(id: string): Promise<ProposalView | undefined>;
   /** Finished minutes, newest first: of one meeting, or (no id) all. */
   minutes(id?: string): Promise<MinutesEntry[]>;
 }
+
+/** Everything the pages show that other parts keep. */
+export type WebSources = MeetingPages & FoldedRuns;
 
 const SECURITY_HEADERS = {
   "content-security-policy":
@@ -101,6 +105,13 @@ export async function handle(
     return text === undefined
       ? send(res, 404, "text/plain", "no such text\n")
       : send(res, 200, "text/plain; charset=utf-8", text);
+  }
+  const folded = /^\/folded\/([0-9a-f]{16})$/.exec(path);
+  if (folded) {
+    const run = await sources.foldedRun(folded[1]);
+    return run
+      ? send(res, 200, "text/html; charset=utf-8", foldedPage(run))
+      : send(res, 404, "text/plain", "no such messages (kept for relay.retention)\n");
   }
   const file = /^\/minutes\/([\w-]{1,80}\.(html|md))$/.exec(path);
   if (file) {

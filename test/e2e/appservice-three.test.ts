@@ -22,16 +22,8 @@ describe("Matrix as an application service, across IRC, Matrix and Discord", () 
   });
   after(() => net.stop());
 
-  const displayName = async (userId: string) =>
-    (await net.mara.request("GET", `/_matrix/client/v3/profile/${encodeURIComponent(userId)}/displayname`))
-      .displayname as string;
-  const memberName = async (userId: string) =>
-    (
-      await net.mara.request(
-        "GET",
-        `/_matrix/client/v3/rooms/${encodeURIComponent(net.room)}/state/m.room.member/${encodeURIComponent(userId)}`,
-      )
-    ).displayname as string;
+  const displayName = (userId: string) => net.profileName(userId);
+  const memberName = (userId: string) => net.memberName(userId);
 
   it("an IRC sender and a Discord sender are distinct Matrix users with their names, without a name prefix", async () => {
     net.ivan.say(CHANNEL, "hello as a ghost from irc");

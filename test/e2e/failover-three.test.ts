@@ -15,7 +15,7 @@ import pg from "pg";
 import type { RawIrcClient } from "../testbed/irc-client.js";
 import { freePort, waitUntil } from "../testbed/ports.js";
 import { CrierProcesses, type CrierProcess } from "./three/process.js";
-import { type Arrival, type Counts, ircArrivals, MatrixFollower, parseArrivals, tally } from "./three/tally.js";
+import { allArrived, ircArrivals, MatrixFollower, missingOf, parseArrivals, tallyAll } from "./three/tally.js";
 import { CHANNEL, DISCORD, IRC, MATRIX, ThreeNetworks } from "./three/testbed.js";
 import { PG_URL as URL } from "../testbed/postgres.js";
 
@@ -125,29 +125,8 @@ describe("failover across IRC, Matrix and Discord: two crier processes on one Po
       matrix: (await matrixFromCrier()).flatMap((e) => parseArrivals(String(e.content.body ?? ""))),
       discord: net.discordFromCrier().flatMap((m) => parseArrivals(m.content)),
     });
-    const others = (me: string) => new Map([...sent].filter(([s]) => s !== me));
-    const allDelivered = async () => {
-      const a = await arrivals();
-      const got = (list: Arrival[], me: string) =>
-        [...others(me)].every(([s, n]) => new Set(list.filter((x) => x.sender === s).map((x) => x.n)).size >= n);
-      return got(a.irc, "ivan") && got(a.matrix, "mara") && got(a.discord, "dora");
-    };
-    const missing = async () => {
-      const a = await arrivals();
-      const out: string[] = [];
-      for (const [target, list, me] of [
-        ["IRC", a.irc, "ivan"],
-        ["Matrix", a.matrix, "mara"],
-        ["Discord", a.discord, "dora"],
-      ] as const) {
-        for (const [s, n] of others(me)) {
-          const have = new Set(list.filter((x) => x.sender === s).map((x) => x.n));
-          const gone = Array.from({ length: n }, (_, i) => i).filter((i) => !have.has(i));
-          if (gone.length) out.push(`${target} lacks ${gone.length} of ${s}'s: ${gone.slice(0, 15).join(",")}`);
-        }
-      }
-      return out.join("; ");
-    };
+    const allDelivered = async () => allArrived(await arrivals(), sent);
+    const missing = async () => missingOf(await arrivals(), sent, 15);
     const quiet = (what: string) =>
       waitUntil(what, allDelivered, 90_000).catch(async (err) => {
         throw new Error(`${(err as Error).message}: ${await missing()}`);
@@ -207,12 +186,8 @@ describe("failover across IRC, Matrix and Discord: two crier processes on one Po
     for (const i of [b, a2]) i.child.kill("SIGTERM");
     await Promise.all([b.exited, a2.exited]);
     await new Promise((r) => setTimeout(r, 2_000)); // late doubles would show up now
-    const got = await arrivals();
     const total = [...sent.values()].reduce((x, y) => x + y, 0);
-    const counts: Counts = { sent: total, delivered: 0, lost: 0, doubled: 0, outOfOrder: 0, notes: [] };
-    tally("IRC", got.irc, others("ivan"), counts);
-    tally("Matrix", got.matrix, others("mara"), counts);
-    tally("Discord", got.discord, others("dora"), counts);
+    const counts = tallyAll(await arrivals(), sent, total);
 
     const tickRows = await admin.query(
       `SELECT account, count(*)::int AS n FROM ${schema}.outbox WHERE key LIKE 'config:tick@%' AND status = 'sent' GROUP BY account`,

@@ -3,10 +3,11 @@
  * a link with a 10 s flood backlog. A 40-message flood from Matrix takes one sender's share on IRC (5 lines), the
  * rest becomes one line with a link to the first folded message; Discord, which combines a backlog, gets all 40;
  * an answer is never folded, and `!outbox` counts the fold; once the flood is over the sender is relayed again.
+ * With the web server on, the fold line links to crier's page of the folded messages, which holds all of them in order.
  */
 import assert from "node:assert/strict";
 import { after, before, describe, it } from "node:test";
-import { waitUntil } from "../testbed/ports.js";
+import { freePort, waitUntil } from "../testbed/ports.js";
 import { Answers } from "./three/answers.js";
 import { parseArrivals } from "./three/tally.js";
 import { CHANNEL, ThreeNetworks } from "./three/testbed.js";
@@ -52,5 +53,54 @@ describe("flood folding into a paced IRC channel (real InspIRCd + Synapse + fake
     await new Promise((r) => setTimeout(r, 2_500)); // the sender's share refills at half the pace: a line per 2 s
     await net.mara.sendText(net.room, "after the flood");
     await net.waitIrc((t) => t.includes("after the flood"), 30_000);
+  });
+});
+
+describe("a fold line links to crier's page of the folded messages (web server on)", () => {
+  let publicUrl = "";
+  let net: ThreeNetworks;
+  before(async () => {
+    const port = await freePort();
+    publicUrl = `http://127.0.0.1:${port}`;
+    net = new ThreeNetworks({
+      ircLineIntervalMs: 1000,
+      linkOptions: { floodBacklog: "10s" },
+      extra: { http: { enabled: true, host: "127.0.0.1", port, publicUrl } },
+    });
+    await net.start();
+    await net.startApp();
+  });
+  after(() => net.stop());
+
+  it("40 messages: the 35 not relayed to IRC are on the linked page, in order, each once", async () => {
+    const say = new Answers(net);
+    const mark = say.mark();
+    for (let i = 0; i < 40; i++) await net.mara.sendText(net.room, `<b>not bold</b> mara-${i}`);
+    const fold = await say.onIrc(mark, /more messages from .*not relayed here \(flood\)/, 30_000);
+    const link = /: (\S+)$/.exec(fold)?.[1] ?? "";
+    assert.match(link, new RegExp(`^${publicUrl}/folded/[0-9a-f]{16}$`));
+    const onIrc = say
+      .ircSince(mark)
+      .flatMap((t) => parseArrivals(t.replace(/^<[^>]+> /, "")))
+      .filter((a) => a.sender === "mara")
+      .map((a) => a.n);
+    const res = await fetch(link);
+    assert.equal(res.status, 200);
+    const html = await res.text();
+    const onPage = [...html.matchAll(/mara-(\d+)</g)].map((m) => Number(m[1]));
+    assert.equal(onPage.length, 35);
+    assert.deepEqual(
+      [...onIrc, ...onPage].sort((a, b) => a - b),
+      Array.from({ length: 40 }, (_, i) => i),
+    );
+    assert.deepEqual(
+      onPage,
+      [...onPage].sort((a, b) => a - b),
+    );
+    // What people said is text on the page, never markup.
+    assert.ok(html.includes("&lt;b&gt;not bold&lt;/b&gt; mara-5<"));
+    assert.ok(!html.includes("<b>not bold</b>"));
+    const unknown = await fetch(`${publicUrl}/folded/0123456789abcdef`);
+    assert.equal(unknown.status, 404);
   });
 });

@@ -3,12 +3,14 @@
  * person with linked accounts counted once), the pick schedules reminders that go out on all three; a meeting run
  * from all three at once is minuted with everyone's items, #undo works, a non-chair cannot end it, and names that
  * look like markup stay text in the HTML minutes. crier runs on a fake clock started at the real time, so
- * platform timestamps and crier's time agree until the test moves crier's clock to the reminder.
+ * platform timestamps and crier's time agree until the test moves crier's clock to the reminder; the meeting is
+ * proposed eight days ahead, so the test reads the same on any day it runs.
  */
 import assert from "node:assert/strict";
 import { readdirSync, readFileSync } from "node:fs";
 import { join } from "node:path";
 import { after, before, describe, it } from "node:test";
+import { DateTime } from "luxon";
 import { FakeClock } from "../../src/services/clock.js";
 import { waitUntil } from "../testbed/ports.js";
 import { CHANNEL, DISCORD, MATRIX, ThreeNetworks } from "./three/testbed.js";
@@ -18,6 +20,10 @@ describe("meetings across IRC, Matrix and Discord", () => {
     extra: { admins: ["irc.net:ivan"], timezones: { world: ["UTC", "Europe/Berlin"] } },
   });
   const clock = new FakeClock(Date.now());
+  const when = DateTime.utc().plus({ days: 8 }).set({ hour: 15, minute: 0, second: 0, millisecond: 0 });
+  /** The option as crier shows it, e.g. "Wed 2 Dec 2026 15:00 UTC". */
+  const shownWhen = when.toFormat("ccc d LLL yyyy HH:mm", { locale: "en" }) + " UTC";
+  const berlin = when.setZone("Europe/Berlin").toFormat("HH:mm");
   before(async () => {
     await net.start();
     await net.startApp(clock);
@@ -51,7 +57,7 @@ describe("meetings across IRC, Matrix and Discord", () => {
       });
 
   it("a proposal from IRC gets attendance from Matrix and Discord, counted once per person; the pick's reminder goes out on all three", async () => {
-    net.ivan.say(CHANNEL, '!meeting propose "Devel meeting" 2026-12-02 15:00 UTC');
+    net.ivan.say(CHANNEL, `!meeting propose "Devel meeting" ${when.toFormat("yyyy-LL-dd")} 15:00 UTC`);
     await onIrc(/proposed/);
     const line = net.ivan.lines.find((l) => / NOTICE #devel :.*proposed/.test(l))!;
     const id = /\[([a-z0-9]{5})\]/.exec(line)?.[1];
@@ -75,22 +81,22 @@ describe("meetings across IRC, Matrix and Discord", () => {
     net.ivan.say(CHANNEL, `!meeting show ${id}`);
     await onIrc(/"Devel meeting" \[\w+\] in #devel \(irc\.net\): 1\) .* — across the world/);
     const shown = net.ivan.lines.filter((l) => / NOTICE #devel :.* — across the world/.test(l)).join("\n");
-    const option = /1\) Wed 2 Dec 2026 15:00 UTC: (\d+) — ([^\n]*)/.exec(shown);
+    const option = new RegExp(`1\\) ${shownWhen}: (\\d+) — ([^\\n]*)`).exec(shown);
     assert.ok(option, shown);
     assert.equal(option[1], "2", `Mara (Matrix + Discord) counted once, with Dora: ${option[0]}`);
     assert.match(option[2], /dora/);
     assert.match(option[2], /mara/);
 
     net.ivan.say(CHANNEL, `!meeting pick ${id} 1`);
-    await onIrc(/"Devel meeting" is on Wed 2 Dec 2026 15:00 UTC/);
-    clock.set(Date.UTC(2026, 11, 2, 14, 0));
+    await onIrc(new RegExp(`"Devel meeting" is on ${shownWhen}`));
+    clock.set(when.minus({ hours: 1 }).toMillis());
     net.app!.app.features.schedules.scheduler.wake();
-    const reminder = /Devel meeting starts in 1 hour — 15:00 UTC = 16:00 Berlin/;
+    const reminder = new RegExp(`Devel meeting starts in 1 hour — 15:00 UTC = ${berlin} Berlin`);
     await onIrc(reminder);
     await onMatrix(reminder);
     // Discord shows the time in each reader's own zone through its timestamp markup.
-    const at = Date.UTC(2026, 11, 2, 15, 0) / 1000;
-    await onDiscord(new RegExp(`^Devel meeting starts <t:${at}:R> — <t:${at}:F>.*15:00 UTC = 16:00 Berlin`));
+    const at = when.toSeconds();
+    await onDiscord(new RegExp(`^Devel meeting starts <t:${at}:R> — <t:${at}:F>.*15:00 UTC = ${berlin} Berlin`));
   });
 
   it("minutes taken from all three at once: everyone's items, #undo, chairs only, markup kept as text", async () => {

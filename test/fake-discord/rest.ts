@@ -137,7 +137,9 @@ export class Rest {
     });
     list.push(m);
     if (body.nonce && body.enforce_nonce) this.world.nonces.set(`${author.id}:${body.nonce}`, m);
-    this.gateway.dispatch("MESSAGE_CREATE", { ...m, member: this.world.member(author.id) });
+    // A webhook is no guild member: Discord sends its messages without `member` (with one, discord.js would list
+    // each relayed name as a person in the channel).
+    this.gateway.dispatch("MESSAGE_CREATE", m.webhook_id ? m : { ...m, member: this.world.member(author.id) });
     return m;
   }
 

@@ -89,6 +89,7 @@ export const platformTargets: FuzzTarget[] = [
         account: "matrix.hs",
         sender: { account: "matrix.hs", id: String(ev.sender), name: "x" },
         mediaUrl: () => undefined,
+        receivedAt: Date.now(),
       });
       if (out && (out.kind === "message" || out.kind === "edit")) {
         const limit = JSON.stringify(ev).length + 100;
@@ -141,7 +142,7 @@ export const platformTargets: FuzzTarget[] = [
       if (!msg) return;
       const time = msg.tags.time ? Date.parse(msg.tags.time) : undefined;
       const e = { target: msg.params[0], message: msg.params[1], nick: msg.nick, tags: msg.tags, time };
-      const ev = ircMessageEvent("irc.net", e, {}, { account: "irc.net", id: "~x", name: "x" }, () => 0);
+      const ev = ircMessageEvent("irc.net", e, {}, { account: "irc.net", id: "~x", name: "x" }, () => 0, Date.now());
       if (typeof ev.id !== "string" || !ev.id.length) throw new Error("an event without an id");
       if (Number.isNaN(ev.at.getTime()) && time !== undefined && !Number.isNaN(time)) throw new Error("time lost");
       if (plainLength(ev.body) > (input as string).length + 10) throw new Error("text grew past its input");

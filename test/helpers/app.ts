@@ -2,7 +2,6 @@
 import { mkdtempSync, rmSync } from "node:fs";
 import { tmpdir } from "node:os";
 import { join } from "node:path";
-import { ConsoleAdapter } from "../../src/adapters/console/adapter.js";
 import { App } from "../../src/app.js";
 import { parseConfig } from "../../src/config/load.js";
 import type { Feature } from "../../src/core/context.js";
@@ -10,12 +9,13 @@ import type { MessageEvent } from "../../src/core/model.js";
 import { createLogger } from "../../src/core/log.js";
 import type { Clock } from "../../src/services/clock.js";
 import { stringify } from "yaml";
+import { RecordingConsole } from "./console.js";
 
 export interface TestApp {
   app: App;
   /** Console adapters by account name (`console`, `console.b`, …). */
-  consoles: Map<string, ConsoleAdapter>;
-  console: ConsoleAdapter;
+  consoles: Map<string, RecordingConsole>;
+  console: RecordingConsole;
   stateDir: string;
   /** Types a line as `user` and waits until every feature and command has handled it. */
   say(
@@ -36,7 +36,7 @@ export async function makeTestApp(
     stringify({ accounts: { console: { user: "op", rooms: ["console", "other"] } }, ...yamlConfig }),
     {},
   );
-  const consoles = new Map<string, ConsoleAdapter>();
+  const consoles = new Map<string, RecordingConsole>();
   const log = createLogger({ level: process.env.CRIER_TEST_LOG ?? "silent" });
   const app = await App.create({
     config,
@@ -46,7 +46,7 @@ export async function makeTestApp(
     extraFeatures: opts.extraFeatures,
     makeAdapter: (account, cfg) => {
       if (!account.startsWith("console")) return undefined;
-      const a = new ConsoleAdapter(account, cfg as never);
+      const a = new RecordingConsole(account, cfg as never);
       consoles.set(account, a);
       return a;
     },

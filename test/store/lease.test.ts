@@ -19,17 +19,12 @@ import { checkTerm, Lease } from "../../src/store/lease.js";
 import { migrate } from "../../src/store/migrate.js";
 import { PostgresStore } from "../../src/store/postgres.js";
 import { PG_URL as URL, pgAdmin } from "../testbed/postgres.js";
+import { waitUntil } from "../testbed/ports.js";
 
 const log = createLogger({ level: "silent" });
 
-/** Polls `cond` every 50 ms until it holds (the test's own timeout bounds it). */
-async function until(cond: () => Promise<boolean> | boolean, what: string, limitMs = 30_000): Promise<void> {
-  const end = Date.now() + limitMs;
-  while (!(await cond())) {
-    if (Date.now() > end) throw new Error(`timed out waiting for ${what}`);
-    await new Promise((r) => setTimeout(r, 50));
-  }
-}
+const until = (cond: () => Promise<boolean> | boolean, what: string, limitMs = 30_000) =>
+  waitUntil(what, cond, limitMs);
 
 /** A fence that trusts only the database (a process whose own clock did not move: a frozen VM). */
 const dbOnlyFence = (term: number): Fence => ({ check: (tx) => checkTerm(tx, term), holds: () => true });

@@ -17,6 +17,7 @@ import { createLogger } from "../../src/core/log.js";
 import { fromPlain } from "../../src/core/richtext.js";
 import { Outbox } from "../../src/delivery/outbox.js";
 import { buildFeatures } from "../../src/features/index.js";
+import { REMINDER, renderReminder } from "../../src/features/remind.js";
 import { MessageMap } from "../../src/relay/message-map.js";
 import { SystemClock } from "../../src/services/clock.js";
 import { Identity } from "../../src/services/identity.js";
@@ -70,7 +71,10 @@ describe("crier migrate-store (SQLite → PostgreSQL)", () => {
       await map.recordOrigin(origin, tx);
       await map.recordCopy(tx, "irc.n/#a/m1", { account: "matrix.m", room: "!r:h" }, ["$e1"]);
     });
-    const scheduler = new Scheduler({ store, clock } as unknown as AppContext);
+    const scheduler = new Scheduler(
+      { store, clock } as unknown as AppContext,
+      new Map([[REMINDER, { render: renderReminder, deliverLate: true }]]),
+    );
     for (const i of [1, 2, 3])
       await scheduler.upsert({
         id: `chat:reminder-${i}`,

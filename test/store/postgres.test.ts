@@ -125,4 +125,33 @@ describe("postgres store", () => {
       await admin.query(`DROP SCHEMA IF EXISTS ${fresh} CASCADE`);
     }
   });
+
+  it("an older crier's reminders lose the 'reminder: ' it stored before an addressed one, and only that", async () => {
+    const fresh = `crier_old_${randomBytes(4).toString("hex")}`;
+    await admin.query(`CREATE SCHEMA ${fresh}`);
+    const old = new PostgresStore(URL, fresh);
+    try {
+      const all = [...coreMigrations, ...features.flatMap((f) => f.migrations ?? [])];
+      await migrate(
+        old,
+        all.filter((m) => m.id !== "scheduler/2-reminder-text-only"),
+      );
+      const row = (id: string, text: string, mention: string | null) =>
+        old.run(
+          `INSERT INTO schedules (id, kind, spec, offset_ms, text, targets, mention, grace_ms, source, active, next_at, created_at)
+           VALUES (?, 'reminder', '{"kind":"instant","at":1}', 0, ?, '[]', ?, 0, 'chat', 1, 1, 1)`,
+          [id, text, mention],
+        );
+      await row("reminder:me", "reminder: renew the certificate", '{"account":"console","id":"alice","name":"alice"}');
+      await row("reminder:room", "reminder: is a word too", null);
+      assert.deepEqual(await migrate(old, all), ["scheduler/2-reminder-text-only"]);
+      assert.deepEqual(await old.all("SELECT id, text FROM schedules ORDER BY id"), [
+        { id: "reminder:me", text: "renew the certificate" },
+        { id: "reminder:room", text: "reminder: is a word too" },
+      ]);
+    } finally {
+      await old.close();
+      await admin.query(`DROP SCHEMA IF EXISTS ${fresh} CASCADE`);
+    }
+  });
 });

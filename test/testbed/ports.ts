@@ -13,8 +13,16 @@ export function freePort(): Promise<number> {
   });
 }
 
-/** Polls until `probe` resolves true, or fails after `ms` with `what` in the message. */
-export async function waitUntil(what: string, probe: () => Promise<boolean> | boolean, ms = 20_000): Promise<void> {
+/**
+ * Polls every `everyMs` until `probe` resolves true, or fails after `ms` with `what` in the message. The one polling
+ * wait of the tests (a probe that throws counts as not yet: a server still starting).
+ */
+export async function waitUntil(
+  what: string,
+  probe: () => Promise<boolean> | boolean,
+  ms = 20_000,
+  { everyMs = 50 }: { everyMs?: number } = {},
+): Promise<void> {
   const end = Date.now() + ms;
   for (;;) {
     try {
@@ -23,6 +31,6 @@ export async function waitUntil(what: string, probe: () => Promise<boolean> | bo
       // not ready yet
     }
     if (Date.now() > end) throw new Error(`timed out waiting for ${what}`);
-    await new Promise((r) => setTimeout(r, 50));
+    await new Promise((r) => setTimeout(r, everyMs));
   }
 }

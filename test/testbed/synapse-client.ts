@@ -5,8 +5,16 @@
 import { randomBytes } from "node:crypto";
 import { waitUntil } from "./ports.js";
 
-// biome-ignore lint/suspicious/noExplicitAny: raw Matrix events are loosely shaped JSON.
-export type RawEvent = { event_id: string; type: string; sender: string; content: any; redacts?: string };
+export type RawEvent = {
+  event_id: string;
+  type: string;
+  sender: string;
+  // biome-ignore lint/suspicious/noExplicitAny: raw Matrix events are loosely shaped JSON.
+  content: any;
+  redacts?: string;
+  state_key?: string;
+  origin_server_ts?: number;
+};
 
 export class MatrixTestUser {
   constructor(

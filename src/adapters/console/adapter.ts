@@ -1,15 +1,16 @@
 import type { Readable, Writable } from "node:stream";
-import type {
-  Adapter,
-  Capabilities,
-  ConnectionState,
-  EventSink,
-  OutgoingMessage,
-  RoomMember,
-  SendResult,
+import {
+  type Adapter,
+  type Capabilities,
+  type ConnectionState,
+  type EventSink,
+  NO_CAPABILITIES,
+  type OutgoingMessage,
+  type SendResult,
 } from "../../core/adapter.js";
 import type { ChatEvent, MessageEvent, RoomRef, UserRef } from "../../core/model.js";
 import { fromPlain, toPlain, type RichText } from "../../core/richtext.js";
+import { type Clock, SystemClock } from "../../services/clock.js";
 import type { Store } from "../../store/store.js";
 import type { ConsoleConfig } from "./config.js";
 import { ConsoleTerminal } from "./terminal.js";
@@ -20,6 +21,8 @@ export interface ConsoleIo {
   output?: Writable;
   /** Where `firstRun` lines are remembered as done (once per state directory). */
   store?: Store;
+  /** When lines are said (AdapterDeps.clock); the wall clock by default. */
+  clock?: Clock;
 }
 
 export interface ConsoleSent {
@@ -37,36 +40,36 @@ export function renderConsoleLine(msg: OutgoingMessage): string {
 }
 
 /**
- * Chat on stdin/stdout: the embedded default that needs no credentials, and the in-process test double (tests
- * call `say()` and read `sent`). EOF on the input stream does not stop crier; only signals do.
+ * Chat on stdin/stdout: the embedded default that needs no credentials. Tests type through `say()` and use it as
+ * their in-process platform through test/helpers/console.ts. EOF on the input stream does not stop crier; only
+ * signals do.
  */
 export class ConsoleAdapter implements Adapter {
   readonly capabilities: Capabilities = {
+    ...NO_CAPABILITIES,
     edit: true,
     delete: true,
     replies: true,
     reactions: true,
-    impersonate: true,
-    threads: false,
-    localTimeMarkers: false,
   };
+  /**
+   * Every message crier said here, in order, as the console printed it. The operator's terminal shows them; tests
+   * and the benchmarks read them (test/helpers/console.ts adds waiting and the other operations' records).
+   */
   readonly sent: ConsoleSent[] = [];
-  readonly edits: Array<{ room: string; nativeIds: string[]; text: string }> = [];
-  readonly deletes: Array<{ room: string; nativeIds: string[] }> = [];
-  readonly reactions: Array<{ room: string; nativeId: string; emoji: string }> = [];
   private sink: EventSink | undefined;
+  private readonly clock: Clock;
   private seq = 0;
   private current: ConnectionState = "disconnected";
-  private readonly waiters: Array<() => void> = [];
   private terminal: ConsoleTerminal | undefined;
-  /** Who is in each room, when a test said so (`join`); rooms nobody joined have no member list. */
-  private readonly roster = new Map<string, Map<string, UserRef>>();
 
   constructor(
     readonly account: string,
     private readonly config: ConsoleConfig,
     private readonly io: ConsoleIo = {},
-  ) {}
+  ) {
+    this.clock = io.clock ?? new SystemClock();
+  }
 
   rooms(): string[] {
     return this.config.rooms;
@@ -114,37 +117,12 @@ export class ConsoleAdapter implements Adapter {
       room: { account: this.account, room: opts.room ?? this.config.rooms[0] },
       sender: opts.name ? { ...sender, name: opts.name } : sender,
       body: fromPlain(text),
-      at: new Date(),
+      at: new Date(this.clock.now()),
       isPrivate: opts.isPrivate,
       ...(opts.action ? { action: true } : {}),
     };
     this.emit(event);
     return event;
-  }
-
-  /** Someone enters a room: listed by `members()` from now on, and announced as a join. */
-  join(room: string, user: UserRef): void {
-    const list = this.roster.get(room) ?? new Map<string, UserRef>();
-    list.set(user.id, user);
-    this.roster.set(room, list);
-    this.emit({ kind: "join", room: { account: this.account, room }, user, at: new Date() });
-  }
-
-  /** Someone leaves a room (announced as a part). */
-  leave(room: string, user: UserRef): void {
-    this.roster.get(room)?.delete(user.id);
-    this.emit({ kind: "part", room: { account: this.account, room }, user, at: new Date() });
-  }
-
-  /** Someone present takes another display name (announced as a nick change). */
-  rename(room: string, user: UserRef, newName: string): void {
-    this.roster.get(room)?.set(user.id, { ...user, name: newName });
-    this.emit({ kind: "nick", room: { account: this.account, room }, user, newName, at: new Date() });
-  }
-
-  async members(room: string): Promise<RoomMember[] | undefined> {
-    const list = this.roster.get(room);
-    return list && [...list.values()].map((user) => ({ user, names: [user.name, user.id] }));
   }
 
   /** A console id is the name people type. */
@@ -166,17 +144,14 @@ export class ConsoleAdapter implements Adapter {
     const text = toPlain(msg.body);
     this.sent.push({ room: msg.room, text, msg, nativeId });
     this.print(renderConsoleLine(msg));
-    for (const w of this.waiters.splice(0)) w();
     return { nativeIds: [nativeId] };
   }
 
   async edit(room: string, nativeIds: string[], msg: OutgoingMessage): Promise<void> {
-    this.edits.push({ room, nativeIds, text: toPlain(msg.body) });
     this.print(`[${room}] (edited ${nativeIds.join(",")}) ${toPlain(msg.body)}`);
   }
 
   async delete(room: string, nativeIds: string[]): Promise<void> {
-    this.deletes.push({ room, nativeIds });
     this.print(`[${room}] (deleted ${nativeIds.join(",")})`);
   }
 
@@ -186,9 +161,8 @@ export class ConsoleAdapter implements Adapter {
     else this.io.output?.write(`${line}\n`);
   }
 
-  async react(room: string, nativeId: string, emoji: string): Promise<void> {
-    this.reactions.push({ room, nativeId, emoji });
-  }
+  /** A reaction has no line of its own on the console. */
+  async react(_room: string, _nativeId: string, _emoji: string): Promise<void> {}
 
   /** The person at the console is the operator: their commands are not rate-limited unless the config says so. */
   unlimitedCommands(user: UserRef): boolean {
@@ -206,26 +180,5 @@ export class ConsoleAdapter implements Adapter {
   /** The console is the operator's own terminal: nobody else reads it. */
   privateRoom(_user: UserRef, from: RoomRef): string {
     return from.room;
-  }
-
-  /** Resolves when a message is sent whose text matches, or rejects after `ms` (tests wait on events, not sleeps). */
-  async waitFor(pred: (s: ConsoleSent) => boolean, ms = 5000): Promise<ConsoleSent> {
-    const deadline = Date.now() + ms;
-    for (;;) {
-      const hit = this.sent.find(pred);
-      if (hit) return hit;
-      const left = deadline - Date.now();
-      if (left <= 0)
-        throw new Error(
-          `console: no matching message within ${ms} ms; sent so far: ${JSON.stringify(this.sent.map((s) => s.text))}`,
-        );
-      await new Promise<void>((resolve) => {
-        const t = setTimeout(resolve, left);
-        this.waiters.push(() => {
-          clearTimeout(t);
-          resolve();
-        });
-      });
-    }
   }
 }

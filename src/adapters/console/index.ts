@@ -7,7 +7,12 @@ export const consolePlatform: PlatformModule<ConsoleConfig> = {
   platform: "console",
   configSchema: consoleConfigSchema,
   create: (account, config, deps) =>
-    new ConsoleAdapter(account, config, { input: process.stdin, output: process.stdout, store: deps.store }),
+    new ConsoleAdapter(account, config, {
+      input: process.stdin,
+      output: process.stdout,
+      store: deps.store,
+      clock: deps.clock,
+    }),
   parse: ({ text }) => fromPlain(text ?? ""),
   render: (msg) => [renderConsoleLine(msg)],
 };

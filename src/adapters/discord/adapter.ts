@@ -4,21 +4,14 @@
  * carries a nonce with enforce_nonce, so a retry cannot duplicate. After an invalid session or a restart (events in
  * the gap are lost to the bot) the channels are back-filled from their history, from a position kept in the store.
  */
-import {
-  Client,
-  DiscordAPIError,
-  type Message,
-  type PartialMessage,
-  Partials,
-  PermissionFlagsBits,
-  type TextChannel,
-} from "discord.js";
+import { Client, DiscordAPIError, Partials, PermissionFlagsBits, type TextChannel } from "discord.js";
 import {
   type Adapter,
   type AdapterDeps,
   type Capabilities,
   type ConnectionState,
   type EventSink,
+  NO_CAPABILITIES,
   type OutgoingMessage,
   PermanentSendError,
   type Puppet,
@@ -26,24 +19,19 @@ import {
   type SendResult,
 } from "../../core/adapter.js";
 import type { AccountStatus } from "../../core/connection.js";
-import { parseDuration } from "../../core/duration.js";
 import type { RoomRef, UserRef } from "../../core/model.js";
 import type { RichText } from "../../core/richtext.js";
 import type { DiscordConfig } from "./config.js";
 import { DiscordConnection } from "./connection.js";
-import { readGap } from "./backfill.js";
 import { ChannelCursor } from "./cursor.js";
 import { ChannelWebhooks } from "./webhooks.js";
 import { DISCORD_INTENTS } from "./permissions.js";
-import { deleteEvent, editEvent, messageEvent } from "./inbound.js";
+import { DiscordInbound } from "./inbound.js";
 import { channelMembers, namesOfUser } from "./members.js";
 import { jumpBase, renderDiscordMessage } from "./render.js";
 import { handleInteraction, registerSlashCommands } from "./slash.js";
 
 const PERMANENT_CODES = new Set([10003, 50001, 50013, 10008]);
-
-/** How long a back-fill of one channel may page through history (Discord serves about 50 pages/s at most). */
-const BACKFILL_BUDGET_MS = 120_000;
 
 export class DiscordAdapter implements Adapter {
   readonly capabilities: Capabilities;
@@ -52,8 +40,7 @@ export class DiscordAdapter implements Adapter {
   private readonly connection: DiscordConnection;
   private readonly webhooks: ChannelWebhooks;
   private readonly cursor: ChannelCursor;
-  /** Live messages held per channel while its gap is back-filled. */
-  private readonly held = new Map<string, Message[]>();
+  private readonly inbound: DiscordInbound;
   private readyCount = 0;
   private readonly privateCommands: Set<string>;
 
@@ -63,13 +50,11 @@ export class DiscordAdapter implements Adapter {
     private readonly deps: AdapterDeps,
   ) {
     this.capabilities = {
+      ...NO_CAPABILITIES,
       edit: true,
       delete: true,
       replies: true,
       reactions: true,
-      impersonate: config.useWebhooks,
-      threads: false,
-      maxChars: 2000,
       combinesLines: { maxLines: 30, maxChars: 1_800 },
       localTimeMarkers: true,
     };
@@ -81,23 +66,21 @@ export class DiscordAdapter implements Adapter {
       rest: config.api ? { api: config.api } : {},
     });
     this.webhooks = new ChannelWebhooks(this.client, config.api, deps.log);
-    this.client.on("messageCreate", (m) => this.onMessage(m));
-    this.client.on("messageUpdate", (_old, m) => this.onEdit(m));
-    this.client.on("messageDelete", (m) => this.onDelete(m));
-    this.client.on("messageReactionAdd", (r, u) => {
-      if (u.id === this.client.user?.id || !this.inScope(r.message.channelId)) return;
-      this.sink?.({
-        kind: "reaction",
-        id: `${r.message.id}:${u.id}:${r.emoji.name}`,
-        room: this.room(r.message.channelId),
-        sender: { account: this.account, id: u.id, name: u.username ?? u.id },
-        targetId: r.message.id,
-        emoji: r.emoji.name ?? "?",
-        at: new Date(),
-      });
+    const { client, cursor, webhooks } = this;
+    this.inbound = new DiscordInbound({ account, config, client, deps, cursor, webhooks, sink: () => this.sink });
+    // These run inside discord.js's unawaited gateway handling: what escapes them is caught and logged here, where
+    // the log can say what it was, rather than reaching the process as an anonymous unhandled rejection.
+    this.client.on("interactionCreate", (i) => {
+      try {
+        handleInteraction(this.account, i, this.sink, this.privateCommands, deps.clock.now());
+      } catch (err) {
+        deps.log.error({ err }, "a Discord interaction could not be handled");
+      }
     });
-    this.client.on("interactionCreate", (i) => handleInteraction(this.account, i, this.sink, this.privateCommands));
-    this.client.on("shardReady", () => void this.onReady());
+    this.client.on("shardReady", () => {
+      this.onReady().catch((err) => deps.log.error({ err }, "Discord session start-up failed"));
+    });
+    this.client.on("error", (err) => deps.log.error({ err }, "discord.js reported an error"));
     this.connection = new DiscordConnection(account, this.client, config.token, deps);
   }
 
@@ -134,7 +117,7 @@ export class DiscordAdapter implements Adapter {
     this.connection.ready();
     this.readyCount++;
     // Live messages wait while the gap before this session is fetched, so nothing overtakes what was missed.
-    for (const c of this.config.channels) if (!this.held.has(c)) this.held.set(c, []);
+    this.inbound.hold();
     this.deps.log.info(
       { user: this.client.user?.tag, session: this.readyCount },
       this.readyCount === 1 ? "Discord connected" : "Discord re-identified",
@@ -146,87 +129,7 @@ export class DiscordAdapter implements Adapter {
           this.deps.log.warn({ err }, "slash command registration failed"),
         );
     }
-    for (const channelId of this.config.channels) {
-      const missed = await this.missedIn(channelId).catch((err) => {
-        this.deps.log.warn({ err, channel: channelId }, "Discord backfill failed");
-        return [];
-      });
-      // Synchronous from here: the fetched gap and the held live messages go out merged, in id order.
-      const live = this.held.get(channelId) ?? [];
-      this.held.delete(channelId);
-      const liveIds = new Set(live.map((m) => m.id));
-      const merged = [
-        ...missed.filter((m) => !liveIds.has(m.id)).map((m) => ({ m, backfill: true })),
-        ...live.map((m) => ({ m, backfill: false })),
-      ].sort((a, b) => (BigInt(a.m.id) < BigInt(b.m.id) ? -1 : 1));
-      for (const { m, backfill } of merged) this.onMessage(m, backfill);
-    }
-  }
-
-  /**
-   * What was said in a channel since the last message seen, before this session (backfill.ts). crier's own copies
-   * are dropped as they are read, so a busy gap costs no memory for them; hitting the time cap is logged, counted
-   * and reported to the link as a gap.
-   */
-  private async missedIn(channelId: string): Promise<Message[]> {
-    this.cursor.watch(channelId, Date.now());
-    const after = this.cursor.fetchAfter(channelId, Date.now());
-    if (!after) return [];
-    const channel = (await this.client.channels.fetch(channelId)) as TextChannel | null;
-    if (!channel) return [];
-    // crier's own webhook must be known before its messages in the history are read, or they would come back
-    // as if someone had said them on Discord.
-    if (this.config.useWebhooks) await this.webhooks.for(channel);
-    const budget = parseDuration(this.config.backfillLimit) ?? BACKFILL_BUDGET_MS;
-    const gap = await readGap(channel, after, budget, (m) => this.isSelf(m));
-    if (gap.incompleteFrom) {
-      this.deps.log.warn(
-        { channel: channelId, recovered: gap.messages.length },
-        "Discord back-fill stopped at its time limit; later messages of the gap could not be recovered",
-      );
-      this.deps.metrics?.inc("crier_backfill_incomplete_total", "back-fills stopped before the gap's end", {
-        account: this.account,
-      });
-      const room = { account: this.account, room: channelId };
-      const [from, to, roomName] = [gap.incompleteFrom, new Date(), `#${channel.name}`];
-      this.sink?.({ kind: "gap", network: "Discord", room, roomName, from, to, at: to });
-    }
-    return gap.messages;
-  }
-
-  private inScope(channelId: string): boolean {
-    return !this.config.channels.length || this.config.channels.includes(channelId);
-  }
-
-  private room(channelId: string): RoomRef {
-    return { account: this.account, room: channelId };
-  }
-
-  private isSelf(m: Message | PartialMessage): boolean {
-    return m.author?.id === this.client.user?.id || this.webhooks.isOwn(m.webhookId);
-  }
-
-  private onMessage(m: Message, backfill = false): void {
-    if (!this.inScope(m.channelId)) return;
-    const held = backfill ? undefined : this.held.get(m.channelId);
-    if (held) {
-      held.push(m);
-      return;
-    }
-    this.cursor.see(m.channelId, m.id);
-    if (this.isSelf(m) || m.system) return;
-    this.sink?.(messageEvent(this.account, m, this.client, backfill));
-  }
-
-  private onEdit(m: Message | PartialMessage): void {
-    if (!m.author || this.isSelf(m) || !this.inScope(m.channelId) || m.content === null) return;
-    this.sink?.(editEvent(this.account, m, this.client));
-  }
-
-  private onDelete(m: Message | PartialMessage): void {
-    // Discord does not say who deleted; only a cached message's author can be checked against the original.
-    if (!m.author || this.isSelf(m) || !this.inScope(m.channelId)) return;
-    this.sink?.(deleteEvent(this.account, m));
+    await this.inbound.catchUp();
   }
 
   private async channel(id: string): Promise<TextChannel> {

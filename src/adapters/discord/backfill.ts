@@ -17,12 +17,13 @@ export async function readGap(
   after: string,
   budgetMs: number,
   isSelf: (m: Message) => boolean,
+  now: () => number,
 ): Promise<Backfill> {
   const messages: Message[] = [];
-  const stopAt = Date.now() + budgetMs;
+  const stopAt = now() + budgetMs;
   let cursor: string | undefined = after;
   while (cursor) {
-    if (Date.now() >= stopAt) return { messages, incompleteFrom: new Date(SnowflakeUtil.timestampFrom(cursor)) };
+    if (now() >= stopAt) return { messages, incompleteFrom: new Date(SnowflakeUtil.timestampFrom(cursor)) };
     const batch: Message[] = [...(await channel.messages.fetch({ after: cursor, limit: 100, cache: false })).values()];
     batch.sort((a, b) => (BigInt(a.id) < BigInt(b.id) ? -1 : 1));
     messages.push(...batch.filter((m) => !isSelf(m)));

@@ -60,6 +60,7 @@ export function handleInteraction(
   i: Interaction,
   sink: EventSink | undefined,
   privateNames: Set<string>,
+  now: number,
 ): void {
   if (i.isAutocomplete()) {
     void autocomplete(i).catch(() => undefined);
@@ -84,9 +85,9 @@ export function handleInteraction(
         cmd.user.username,
     },
     body: [{ t: "text", text: `!${cmd.commandName}${args ? ` ${args}` : ""}` }],
-    at: new Date(),
+    at: new Date(now),
   };
-  sink(event, async (body) => {
+  const handled = sink(event, async (body) => {
     await deferred;
     const content = renderDiscord(body).slice(0, 2000) || "\u200b";
     if (!answered) {
@@ -94,6 +95,7 @@ export function handleInteraction(
       await cmd.editReply({ content, allowedMentions: { parse: [] } });
     } else await cmd.followUp({ content, flags, allowedMentions: { parse: [] } });
   });
+  void handled?.catch(() => undefined); // the dispatcher logs its own failures; nothing more to say here
   // A command that says nothing still closes the "thinking…" state.
   setTimeout(() => {
     if (!answered) {

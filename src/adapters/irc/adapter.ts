@@ -5,16 +5,17 @@
  * echo-message, and history replayed on join (chanhistory) comes in as backfill with stable msgids.
  */
 import IRC from "irc-framework";
-import type {
-  Adapter,
-  AdapterDeps,
-  Capabilities,
-  ConnectionState,
-  EventSink,
-  OutgoingMessage,
-  Puppet,
-  RoomMember,
-  SendResult,
+import {
+  type Adapter,
+  type AdapterDeps,
+  type Capabilities,
+  type ConnectionState,
+  type EventSink,
+  NO_CAPABILITIES,
+  type OutgoingMessage,
+  type Puppet,
+  type RoomMember,
+  type SendResult,
 } from "../../core/adapter.js";
 import type { AccountStatus } from "../../core/connection.js";
 import type { RoomRef, UserRef } from "../../core/model.js";
@@ -28,6 +29,7 @@ import { PacedQueue } from "./pacing.js";
 import { ircMessageEvent } from "./inbound.js";
 import { Membership } from "./membership.js";
 import { OwnLines } from "./own-lines.js";
+import { HistoryReplays } from "./replay.js";
 import { type IrcRenderOptions, pasteLink, renderIrcMessage } from "./render.js";
 import { SenderResolver } from "./sender.js";
 
@@ -52,6 +54,7 @@ export class IrcAdapter implements Adapter {
   private readonly sender: SenderResolver;
   private inbound: Promise<void> = Promise.resolve();
   private readonly own = new OwnLines();
+  private readonly replays: HistoryReplays;
   private lastCtcpReply = 0;
 
   constructor(
@@ -59,19 +62,14 @@ export class IrcAdapter implements Adapter {
     private readonly config: IrcConfig,
     private readonly deps: AdapterDeps,
   ) {
+    this.replays = new HistoryReplays(deps.clock, HISTORY_SETTLE_MS);
     this.capabilities = {
-      edit: false,
-      delete: false,
-      replies: false,
-      reactions: false,
-      impersonate: false,
-      threads: false,
-      maxBytes: 512,
-      localTimeMarkers: false,
+      ...NO_CAPABILITIES,
       // The paced queue is shared by the account's rooms; one room may use all of it.
       linesPerMinute: 60_000 / config.lineIntervalMs,
     };
-    this.queue = new PacedQueue((line) => this.writeNow(line), config.burst, config.lineIntervalMs);
+    const now = () => deps.clock.now();
+    this.queue = new PacedQueue((line) => this.writeNow(line), config.burst, config.lineIntervalMs, now);
     this.membership = new Membership({
       account,
       trustNicks: config.trustNicks,
@@ -86,13 +84,15 @@ export class IrcAdapter implements Adapter {
         }),
       isSelf: (nick) => this.isSelf(nick),
       selfJoined: (channel) => {
-        this.joined.set(channel.toLowerCase(), Date.now());
-        this.gaps.joined(channel, HISTORY_SETTLE_MS, (gap) => this.sink?.(gapEvent(account, channel, gap)));
+        this.joined.set(channel.toLowerCase(), now());
+        this.replays.joined(channel);
+        this.gaps.joined(channel, HISTORY_SETTLE_MS, (gap) => this.sink?.(gapEvent(account, channel, gap, now())));
         for (const w of this.joinWaiters.get(channel.toLowerCase())?.splice(0) ?? []) w();
       },
       selfLeft: (channel) => this.joined.delete(channel.toLowerCase()),
       isJoined: (channel) => this.joined.has(channel.toLowerCase()),
       emit: (event) => this.sink?.(event),
+      now,
     });
     this.sender = new SenderResolver({
       account,
@@ -135,9 +135,13 @@ export class IrcAdapter implements Adapter {
       this.deps.log.warn(
         "trustNicks is on: a user without a services account is known by nick alone, so whoever takes a nick gets its rights (admins, links) — only for a private server",
       );
-    this.deps.metrics?.collect("crier_irc_queue_depth", "lines waiting in the IRC send queue", async () => [
-      { labels: { account: this.account }, value: this.queue.depth },
-    ]);
+    this.deps.metrics?.collect(
+      "crier_irc_queue_depth",
+      "lines waiting in the IRC send queue",
+      ["account"],
+      async () => [{ labels: { account: this.account }, value: this.queue.depth }],
+      this.account,
+    );
     // Do not hold the daemon's start-up hostage to a server that is down (the first failure ends the wait, tries go
     // on in the background): the outbox waits for the account instead.
     await this.gaps.load();
@@ -148,6 +152,7 @@ export class IrcAdapter implements Adapter {
 
   async stop(): Promise<void> {
     clearInterval(this.regainTimer);
+    this.deps.metrics?.forget("crier_irc_queue_depth", this.account);
     this.queue.clear("stopping");
     await this.connection.stop();
     await this.gaps.close();
@@ -164,6 +169,8 @@ export class IrcAdapter implements Adapter {
     client.on("action", (e: IrcEvent) => this.onMessage(e, { action: true }));
     client.on("notice", (e: IrcEvent) => this.onMessage(e, { notice: true }));
     client.on("ctcp request", (e: IrcEvent) => this.onCtcp(e));
+    client.on("raw", (e: IrcEvent) => e.from_server && this.replays.rawLine(String(e.line)));
+    client.on("batch end chathistory", (b: IrcEvent) => this.replays.ended(String(b.params?.[0] ?? "")));
     return client;
   }
 
@@ -210,9 +217,12 @@ export class IrcAdapter implements Adapter {
     const target = String(e.target);
     const message = String(e.message ?? "");
     const joinedTarget = this.joined.get(target.toLowerCase());
-    const replayed = joinedTarget !== undefined && !!e.time && Number(e.time) < joinedTarget - 2_000;
+    // The server's history batch says so; without one, a line older than the join by more than a moment is replayed.
+    const replayed =
+      e.batch?.type === "chathistory" ||
+      (joinedTarget !== undefined && !!e.time && Number(e.time) < joinedTarget - 2_000);
     if (isChannel(target))
-      this.gaps.seen(target, e.time ? Number(e.time) : Date.now(), `${e.nick} ${message}`, replayed);
+      this.gaps.seen(target, e.time ? Number(e.time) : this.deps.clock.now(), `${e.nick} ${message}`, replayed);
     if (this.isSelf(e.nick) || (replayed && this.isOwnName(e.nick))) {
       if (replayed) this.own.replayed(target, message, e.tags?.msgid);
       else this.own.echoed(target, message, e.tags?.msgid);
@@ -220,18 +230,20 @@ export class IrcAdapter implements Adapter {
     }
     // Messages are handed on in the order they came, even when one waits for a WHOIS to say who sent it.
     const sender = this.sender.resolve(e);
+    const receivedAt = this.deps.clock.now();
     this.inbound = this.inbound.then(async () => {
-      const event = ircMessageEvent(this.account, e, kind, await sender, (c) => this.joined.get(c));
+      const event = ircMessageEvent(this.account, e, kind, await sender, (c) => this.joined.get(c), receivedAt);
       this.sink?.(event);
     });
   }
 
   private onCtcp(e: IrcEvent): void {
     // Answer at most one CTCP every two seconds: crier must not be usable as a reflector.
-    if (Date.now() - this.lastCtcpReply < 2_000) return;
-    const lines = ctcpReply(e, this.selfName() ?? this.config.nick);
+    const now = this.deps.clock.now();
+    if (now - this.lastCtcpReply < 2_000) return;
+    const lines = ctcpReply(e, this.selfName() ?? this.config.nick, now);
     if (!lines.length) return;
-    this.lastCtcpReply = Date.now();
+    this.lastCtcpReply = now;
     for (const line of lines) this.queue.push(line).catch(() => undefined);
   }
 
@@ -280,13 +292,15 @@ export class IrcAdapter implements Adapter {
     return { nativeIds: lines.map((_, i) => ids[i] ?? `${msg.idempotencyKey}#${i}`) };
   }
 
+  readonly linesFor = (msg: OutgoingMessage): number => renderIrcMessage(msg, this.renderOptions(msg.room)).length;
+
   /** Looks for the message's lines among crier's own lines replayed on join; IRC itself cannot dedupe a resend. */
   async alreadyDelivered(msg: OutgoingMessage): Promise<string[] | undefined> {
     if (this.connection.state !== "connected" || !isChannel(msg.room)) return undefined;
     await this.waitJoined(msg.room);
-    const joinedAt = this.joined.get(msg.room.toLowerCase()) ?? Date.now();
-    // The replay follows the JOIN at once; give it a moment to arrive.
-    await new Promise((r) => setTimeout(r, Math.max(0, joinedAt + HISTORY_SETTLE_MS - Date.now())));
+    const joinedAt = this.joined.get(msg.room.toLowerCase()) ?? this.deps.clock.now();
+    // The replay follows the JOIN at once; wait for all of it (or a moment, when none begins).
+    await this.replays.settled(msg.room, joinedAt);
     const lines = renderIrcMessage(msg, this.renderOptions(msg.room));
     const ids: string[] = [];
     for (const line of lines) {

@@ -125,7 +125,7 @@ export class HistoryGaps {
   }
 }
 
-export function gapEvent(account: string, channel: string, gap: Gap): HistoryGapEvent {
+export function gapEvent(account: string, channel: string, gap: Gap, now: number): HistoryGapEvent {
   const room = { account, room: channel };
-  return { kind: "gap", network: "IRC", room, from: new Date(gap.from), to: new Date(gap.to), at: new Date() };
+  return { kind: "gap", network: "IRC", room, from: new Date(gap.from), to: new Date(gap.to), at: new Date(now) };
 }

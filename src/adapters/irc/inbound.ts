@@ -14,12 +14,14 @@ export function ircMessageEvent(
   sender: UserRef,
   /** When crier joined each channel (lower-cased name): lines older than that were replayed (chanhistory). */
   joinedAt: (channel: string) => number | undefined,
+  /** When crier received the line (for a server without server-time). */
+  receivedAt: number,
 ): MessageEvent {
   const target = String(e.target);
   const message = String(e.message ?? "");
   const isPrivate = !isChannel(target);
   const room = isPrivate ? String(e.nick) : target;
-  const at = e.time ? Number(e.time) : Date.now();
+  const at = e.time ? Number(e.time) : receivedAt;
   const joined = joinedAt(room.toLowerCase());
   const id = e.tags?.msgid
     ? String(e.tags.msgid)

@@ -24,6 +24,7 @@ export interface MembershipHost {
   selfLeft(channel: string): void;
   isJoined(channel: string): boolean;
   emit(event: ChatEvent): void;
+  now(): number;
 }
 
 export class Membership {
@@ -87,7 +88,7 @@ export class Membership {
       kind: "join",
       room: { account: this.host.account, room: channel },
       user: this.userOf(nick),
-      at: new Date(e.time ?? Date.now()),
+      at: new Date(e.time ?? this.host.now()),
     });
   }
 
@@ -120,7 +121,7 @@ export class Membership {
       room: { account: this.host.account, room: channel },
       user,
       reason: quit ? `quit${reason ? `: ${reason}` : ""}` : reason,
-      at: new Date(),
+      at: new Date(this.host.now()),
     });
   }
 
@@ -128,13 +129,15 @@ export class Membership {
     if (this.host.isSelf(e.nick) || this.host.isSelf(e.new_nick)) return;
     const user = this.userOf(String(e.nick));
     this.accounts.rename(String(e.nick), String(e.new_nick));
+    const after = this.userOf(String(e.new_nick));
     for (const channel of this.roster.rename(e.nick, e.new_nick)) {
       this.host.emit({
         kind: "nick",
         room: { account: this.host.account, room: channel },
         user,
         newName: String(e.new_nick),
-        at: new Date(e.time ?? Date.now()),
+        ...(after.id !== user.id ? { renamedTo: after } : {}),
+        at: new Date(e.time ?? this.host.now()),
       });
     }
   }
@@ -147,7 +150,7 @@ export class Membership {
       room: { account: this.host.account, room: String(e.channel) },
       user: this.userOf(String(e.nick)),
       topic: String(e.topic ?? ""),
-      at: new Date(e.time ?? Date.now()),
+      at: new Date(e.time ?? this.host.now()),
     });
   }
 }

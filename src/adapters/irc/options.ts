@@ -33,14 +33,18 @@ export function clientOptions(c: IrcConfig): Record<string, unknown> {
 }
 
 /** NOTICE lines answering CTCP VERSION, PING or TIME; nothing for any other CTCP or an unsafe nick. */
-export function ctcpReply(e: { type?: unknown; nick?: unknown; message?: unknown }, ownNick: string): string[] {
+export function ctcpReply(
+  e: { type?: unknown; nick?: unknown; message?: unknown },
+  ownNick: string,
+  now: number,
+): string[] {
   const type = String(e.type ?? "").toUpperCase();
   if (!["VERSION", "PING", "TIME"].includes(type) || !e.nick) return [];
   const arg =
     type === "VERSION"
       ? "crier (https://github.com/crier)"
       : type === "TIME"
-        ? new Date().toUTCString()
+        ? new Date(now).toUTCString()
         : cleanText(String(e.message ?? "").slice(5, 64));
   try {
     return encodeLines({ command: "NOTICE", target: String(e.nick), text: arg, ctcp: type }, ownNick);

@@ -4,7 +4,7 @@
  */
 export class PacedQueue {
   private tokens: number;
-  private last = Date.now();
+  private last: number;
   private readonly queue: Array<{ line: string; resolve: () => void; reject: (e: Error) => void }> = [];
   private timer: NodeJS.Timeout | undefined;
 
@@ -12,9 +12,11 @@ export class PacedQueue {
     private readonly write: (line: string) => void,
     private readonly burst: number,
     private readonly intervalMs: number,
+    private readonly now: () => number,
     private readonly maxDepth = 2000,
   ) {
     this.tokens = burst;
+    this.last = now();
   }
 
   get depth(): number {
@@ -39,7 +41,7 @@ export class PacedQueue {
   }
 
   private refill(): void {
-    const now = Date.now();
+    const now = this.now();
     this.tokens = Math.min(this.burst, this.tokens + (now - this.last) / this.intervalMs);
     this.last = now;
   }

@@ -4,7 +4,7 @@
  * always change its own events, where crier's bot may lack the power), a reaction by the ghost of who reacted.
  */
 import type { MatrixClient } from "matrix-bot-sdk";
-import type { Capabilities, OutgoingMessage } from "../../core/adapter.js";
+import { type Capabilities, NO_CAPABILITIES, type OutgoingMessage } from "../../core/adapter.js";
 import type { Logger } from "../../core/log.js";
 import { fromPlain } from "../../core/richtext.js";
 import { renderMatrixContents, renderMatrixEdit } from "./render.js";
@@ -27,19 +27,17 @@ export interface ActContext {
 /** Files relayed as Matrix media are at most this big (larger ones stay links). */
 export const MAX_UPLOAD_BYTES = 8 * 1024 * 1024;
 
-/** What the Matrix adapter can do; an application service also speaks as each relayed person. */
-export function matrixCapabilities(impersonate: boolean): Capabilities {
+/** What the Matrix adapter can do: the same as a bot user and as an application service, whose ghosts are puppets. */
+export function matrixCapabilities(appservice: boolean): Capabilities {
   return {
+    ...NO_CAPABILITIES,
     edit: true,
     delete: true,
     replies: true,
     reactions: true,
-    impersonate,
-    threads: false,
-    maxBytes: 60_000,
     combinesLines: { maxLines: 100, maxChars: 20_000 },
     uploadsFiles: { maxBytes: MAX_UPLOAD_BYTES },
-    localTimeMarkers: false,
+    ...(appservice ? { puppets: true } : {}),
   };
 }
 
@@ -70,11 +68,17 @@ async function authorOf(ctx: ActContext, roomId: string, eventId: string) {
 }
 
 export async function sendMessage(ctx: ActContext, roomId: string, msg: OutgoingMessage): Promise<string[]> {
-  // Someone joining or leaving elsewhere: their ghost joins or leaves, which Matrix shows natively.
+  // Someone joining, leaving or renamed elsewhere: their ghost joins, leaves or takes the name, as Matrix shows it.
   const change = msg.membership;
-  if (change?.who.puppet && ctx.transport?.ghost && ctx.transport.leave) {
-    if (change.kind === "join") await ctx.transport.ghost({ ...change.who, puppet: change.who.puppet }, roomId);
-    else await ctx.transport.leave(change.who.puppet, roomId);
+  const who = change?.who.puppet ? { ...change.who, puppet: change.who.puppet } : undefined;
+  // A rename says nothing else: without a ghost to rename (a bot account now, or no puppet) it is nothing.
+  if (change?.kind === "rename") {
+    if (who) await ctx.transport?.rename?.(who);
+    return [];
+  }
+  if (who && change && ctx.transport?.ghost && ctx.transport.leave) {
+    if (change.kind === "join") await ctx.transport.ghost(who, roomId);
+    else await ctx.transport.leave(who.puppet, roomId);
     return [];
   }
   const { client, shown } = await speaker(ctx, msg, roomId);

@@ -1,9 +1,8 @@
 /**
  * The Matrix adapter on matrix-bot-sdk, as a bot user or as an application service (transport.ts, appservice.ts:
- * then relayed messages come from ghosts, one Matrix user per remote person). End-to-end encryption is off because
- * the SDK's native crypto module is replaced by a stand-in. Event handling lives in SyncHandler, rendering in
- * render.ts, sending with crier's own transaction ids in send.ts. Connecting is retried forever in the background,
- * so an unreachable homeserver never stops crier from starting.
+ * relayed messages then come from ghosts, one Matrix user per remote person). No end-to-end encryption (the SDK's
+ * crypto module is a stand-in). Events: SyncHandler; rendering: render.ts; sends with crier's own transaction ids:
+ * send.ts. Connecting is retried forever in the background, so an unreachable homeserver never stops crier starting.
  */
 import {
   type Adapter,
@@ -140,7 +139,7 @@ export class MatrixAdapter implements Adapter {
   }
 
   private async open(): Promise<void> {
-    const startedAt = Date.now();
+    const startedAt = this.deps.clock.now();
     let handler: SyncHandler | undefined;
     const onBatch = async (sync: unknown, since: string | null) => {
       await handler?.handle(sync, since);
@@ -190,6 +189,7 @@ export class MatrixAdapter implements Adapter {
         }),
       notice: (roomId, text, onceKey) => this.notice(roomId, text, onceKey),
       startedAt,
+      now: () => this.deps.clock.now(),
       backfillWindowMs: parseDuration(this.config.backfillWindow) ?? 6 * 3_600_000,
       onMember: (roomId, ev) => roster.onMember(roomId, ev),
       rewrite: transport.rewrite,

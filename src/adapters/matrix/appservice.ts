@@ -248,6 +248,7 @@ export function appserviceTransport(deps: AppserviceDeps): MatrixTransport {
       await inflight;
     },
     ghost: async (sender, roomId) => (await ghosts.ready(sender, roomId)).underlyingClient,
+    rename: (sender) => ghosts.rename(sender),
     leave: (puppet, roomId) => ghosts.leave(puppet, roomId),
     rewrite: (event) =>
       ghostPillsToRemote(

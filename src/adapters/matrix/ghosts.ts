@@ -1,9 +1,10 @@
 /**
  * Ghosts: in appservice mode each remote person is a Matrix user of crier's, `@<prefix><part>_<part>…:server`
- * (`@crier_irc_libera_alice`, `@crier_discord_1234`), made from the Puppet their own adapter names them by.
+ * (`@crier_irc_libera_alice`, `@crier_discord_1234`), made from the Puppet their own adapter names them by, or the
+ * relay by their person (`@crier_person_<hash>`: identities linked in crier, relay/puppets.ts).
  * Registered on first use (the SDK's Intent, which remembers registrations in crier's store), given their display
- * name before joining (so the join shows it), renamed when it changes, and joined to a room on their first message
- * there. A sender's avatar (a Discord one) is read once per URL and uploaded once per image (by its hash), and a
+ * name before joining (so the join shows it), renamed when it changes (with a message, or at once on a rename the
+ * relay sends: `rename`, which never registers anyone), and joined to a room on their first message there. A sender's avatar (a Discord one) is read once per URL and uploaded once per image (by its hash), and a
  * failing or slow avatar never holds a message back (it is set beside the send). Work for one ghost runs one at a time, so two rooms sending at once
  * never register or join twice.
  */
@@ -81,17 +82,31 @@ export class Ghosts {
       await this.remember(userId, sender);
       const intent = this.as.getIntentForUserId(userId);
       await intent.ensureRegistered();
-      const name = ghostDisplayName(puppet);
-      const key = `ghost-name:${userId}`;
-      if ((await this.storage.read(key)) !== name) {
-        await intent.underlyingClient.setDisplayName(name);
-        await this.storage.write(key, name);
-        this.log.debug({ ghost: userId }, "ghost display name set");
-      }
+      await this.named(intent, userId, puppet);
       this.avatarLater(intent, userId, sender.avatarUrl);
       await intent.ensureJoined(roomId);
       return intent;
     });
+  }
+
+  /** The ghost takes the sender's current name when it is a user already (else it is named on its first message). */
+  async rename(sender: SenderShown & { puppet: Puppet }): Promise<void> {
+    const userId = this.userIdOf(sender.puppet);
+    await this.serially(userId, async () => {
+      if (!(await this.storage.read(`as-user:${userId}`))) return;
+      await this.remember(userId, sender);
+      await this.named(this.as.getIntentForUserId(userId), userId, sender.puppet);
+    });
+  }
+
+  /** Sets the display name when it differs from the one last set (one profile update per change). */
+  private async named(intent: Intent, userId: string, puppet: Puppet): Promise<void> {
+    const name = ghostDisplayName(puppet);
+    const key = `ghost-name:${userId}`;
+    if ((await this.storage.read(key)) === name) return;
+    await intent.underlyingClient.setDisplayName(name);
+    await this.storage.write(key, name);
+    this.log.debug({ ghost: userId }, "ghost display name set");
   }
 
   /** The avatar is set beside the send, never before it: a slow CDN must not hold a message back. */

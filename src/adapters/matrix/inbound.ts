@@ -27,6 +27,8 @@ export interface InboundContext {
   sender: UserRef;
   mediaUrl: (mxc: string, name: string) => string | undefined;
   backfill?: boolean;
+  /** When crier received the event (for one without origin_server_ts). */
+  receivedAt: number;
 }
 
 const FILE_TYPES = new Set(["m.image", "m.file", "m.video", "m.audio"]);
@@ -50,7 +52,7 @@ export function parseContent(content: RawJson, account: string, isReply: boolean
 
 export function toChatEvent(roomId: string, ev: RawMatrixEvent, ctx: InboundContext): ChatEvent | undefined {
   const room: RoomRef = { account: ctx.account, room: roomId };
-  const at = new Date(ev.origin_server_ts ?? Date.now());
+  const at = new Date(ev.origin_server_ts ?? ctx.receivedAt);
   const content = ev.content ?? {};
   const relation = content["m.relates_to"] ?? {};
   if (ev.type === "m.room.redaction") {

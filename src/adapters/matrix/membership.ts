@@ -7,8 +7,13 @@ import type { RawMatrixEvent } from "./inbound.js";
 
 const localpart = (mxid: string) => mxid.replace(/^@/, "").split(":")[0];
 
-export function membershipEvent(room: RoomRef, ev: RawMatrixEvent, sender: UserRef): MembershipEvent | undefined {
-  const at = new Date(ev.origin_server_ts ?? Date.now());
+export function membershipEvent(
+  room: RoomRef,
+  ev: RawMatrixEvent,
+  sender: UserRef,
+  receivedAt: number,
+): MembershipEvent | undefined {
+  const at = new Date(ev.origin_server_ts ?? receivedAt);
   if (ev.type === "m.room.topic" && ev.state_key === "") {
     return { kind: "topic", room, user: sender, topic: String(ev.content?.topic ?? ""), at };
   }

@@ -35,6 +35,8 @@ export interface SyncContext {
   /** Events sent before this instant are history (back-fill): relayed, not run as commands. */
   startedAt: number;
   backfillWindowMs: number;
+  /** The networks' time (AdapterDeps.clock). */
+  now: () => number;
   /** A last look at each message before it goes to crier (appservice mode: pills of ghosts mean remote people). */
   rewrite?: (event: ChatEvent) => Promise<ChatEvent>;
   /** Every membership event seen (state or timeline), for the room's member list. */
@@ -120,7 +122,7 @@ export class SyncHandler {
   /** Events between the last position and the start of a `limited` timeline, oldest first, within the window. */
   async fetchGap(roomId: string, from: string, to: string): Promise<RawMatrixEvent[]> {
     const out: RawMatrixEvent[] = [];
-    const oldest = Date.now() - this.ctx.backfillWindowMs;
+    const oldest = this.ctx.now() - this.ctx.backfillWindowMs;
     let token = from;
     let cut = false;
     for (;;) {
@@ -146,9 +148,10 @@ export class SyncHandler {
     if (out.length) this.ctx.log.info({ room: roomId, events: out.length }, "Matrix back-fill after a gap");
     // The window or the event cap ended the back-fill before the last position: what lies before is not recovered.
     if (cut) {
-      const to = new Date(out.at(-1)?.origin_server_ts ?? Date.now());
+      const now = this.ctx.now();
+      const to = new Date(out.at(-1)?.origin_server_ts ?? now);
       const room = { account: this.ctx.account, room: this.ctx.roomName(roomId) };
-      this.ctx.sink()?.({ kind: "gap", network: "Matrix", room, to, at: new Date() });
+      this.ctx.sink()?.({ kind: "gap", network: "Matrix", room, to, at: new Date(now) });
     }
     return out.reverse();
   }
@@ -240,6 +243,7 @@ export class SyncHandler {
               { account: this.ctx.account, room: this.ctx.roomName(roomId) },
               ev,
               await this.senderOf(roomId, ev.sender),
+              this.ctx.now(),
             )
           : undefined;
       if (change) this.ctx.sink()?.(change);
@@ -256,12 +260,14 @@ export class SyncHandler {
     }
     // Said before this start: history (relayed, not run as a command). Judged by time, not by "the first sync":
     // Synapse may answer the first /sync from a cached, still-running request of the previous run.
-    const backfill = fromGap || (ev.origin_server_ts ?? Date.now()) < this.ctx.startedAt;
+    const receivedAt = this.ctx.now();
+    const backfill = fromGap || (ev.origin_server_ts ?? receivedAt) < this.ctx.startedAt;
     const event = toChatEvent(this.ctx.roomName(roomId), ev, {
       account: this.ctx.account,
       sender: await this.senderOf(roomId, ev.sender),
       mediaUrl: this.ctx.mediaUrl,
       backfill,
+      receivedAt,
     });
     if (!event) return;
     const handled = this.ctx.sink()?.(this.ctx.rewrite ? await this.ctx.rewrite(event) : event);

@@ -30,6 +30,8 @@ export interface MatrixTransport {
   stop(): Promise<void>;
   /** The ghost's client of a relayed sender, ready to send in `roomId` (impersonating transports only). */
   ghost?(sender: SenderShown & { puppet: Puppet }, roomId: string): Promise<MatrixClient>;
+  /** The ghost of a sender takes their current name (nothing when it never became a user: it is named on first use). */
+  rename?(sender: SenderShown & { puppet: Puppet }): Promise<void>;
   /** The ghost of `puppet` leaves `roomId` (nothing when it never became a user or is not there). */
   leave?(puppet: Puppet, roomId: string): Promise<void>;
   /** A last look at an inbound message (appservice: a pill of a ghost means the remote person it relays). */

@@ -15,8 +15,6 @@ export const linkSchema = z.strictObject({
   membership: z.boolean().default(false),
   /** Senders never relayed (other bridges, bots): identity strings or nick patterns. */
   ignore: z.array(z.string()).default([]),
-  /** How a relayed sender is shown where the platform cannot impersonate: `{name}` is the display name. */
-  senderTemplate: z.string().optional(),
   paused: z.boolean().default(false),
   /** crier's public answers to commands said in a room of this link go to every room of it (default true). */
   answersEverywhere: z.boolean().optional(),

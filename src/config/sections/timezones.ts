@@ -1,7 +1,7 @@
 import { z } from "zod";
 import { allZones } from "../../services/zone-names.js";
-import { didYouMean } from "../suggest.js";
-import { isValidZone } from "../zone.js";
+import { didYouMean } from "../../core/suggest.js";
+import { isValidZone } from "../../core/zone.js";
 
 /** A zone name; a wrong one is echoed with the closest real name. */
 export const zoneSchema = z.string().superRefine((value, ctx) => {

@@ -3,7 +3,9 @@
  * and public, holds what is announced for later, posts a withdrawal where a posted advisory is withdrawn, and tells
  * admins once when a source keeps failing or one of its files cannot be read.
  */
+import { type BackoffPolicy, backoffDelay, jittered } from "../../core/backoff.js";
 import type { AppContext } from "../../core/context.js";
+import { Loop, type LoopPass } from "../../core/loop.js";
 import { parseDuration } from "../../core/duration.js";
 import { expandTargets } from "../../core/targets.js";
 import { deliver, dropPending, duePending, firstSighting, hold, nextPendingDue, withdraw } from "./ledger.js";
@@ -12,6 +14,8 @@ import { type Advisory, type AdvisorySource, SEVERITY_RANK } from "./types.js";
 
 const FAILURES_BEFORE_WARNING = 3;
 const MAX_BACKOFF_MS = 3_600_000;
+/** Polls spread ±10% around the interval, so sources set alike do not stay in step. */
+const POLL_JITTER = { spread: 0.1 };
 const PACE_MS = 1_000;
 
 interface Runtime {
@@ -19,7 +23,10 @@ interface Runtime {
   source: AdvisorySource;
   intervalMs: number;
   nextPoll: number;
-  backoffMs: number;
+  /** After a failed poll: twice the interval, doubling with each further failure, at most an hour. */
+  backoff: BackoffPolicy;
+  /** Polls failed since the last good one (in this process; the store's count survives restarts). */
+  failedPolls: number;
   /** Files the last poll could not read (directory sources), shown by `!advisories`. */
   problems: Array<{ file: string; reason: string }>;
 }
@@ -36,9 +43,8 @@ interface SourceRow {
 
 export class AdvisoryWatcher {
   private readonly runtimes: Runtime[];
-  private running = false;
-  private readonly sleeping = new Set<{ done: Promise<void>; cancel(): void }>();
-  private done: Promise<void> = Promise.resolve();
+  /** One loop per source, so a slow one (up to its timeout) never delays the others, and one for held advisories. */
+  private readonly loops: Loop[];
 
   constructor(private readonly app: AppContext) {
     const maxBytes = app.config.advisories.maxBodyBytes;
@@ -49,51 +55,45 @@ export class AdvisoryWatcher {
         source: makeSource(cfg, maxBytes, parseDuration(app.config.advisories.timeout) ?? 20_000),
         intervalMs,
         nextPoll: 0,
-        backoffMs: intervalMs,
+        backoff: { initialMs: intervalMs, maxMs: MAX_BACKOFF_MS, jitter: "none" },
+        failedPolls: 0,
         problems: [],
       };
     });
+    this.loops = [
+      this.loop(() => this.pendingPass()),
+      ...this.runtimes.map((rt) => this.loop(() => this.sourcePass(rt))),
+    ];
+  }
+
+  /** Waits are at least 50 ms, so a source due again at once (a clock step) never spins. */
+  private loop(pass: LoopPass): Loop {
+    const { app } = this;
+    return new Loop({ sleep: (ms) => app.clock.sleep(Math.max(ms, 50)) }, pass, (err) =>
+      app.log.error({ err }, "advisory loop crashed"),
+    );
   }
 
   start(): void {
-    this.running = true;
-    // Each source polls on its own loop, so a slow one (up to its timeout) never delays the others.
-    this.done = Promise.all([this.pendingLoop(), ...this.runtimes.map((rt) => this.sourceLoop(rt))]).then(() => {});
+    for (const loop of this.loops) loop.start();
   }
 
   async stop(): Promise<void> {
-    this.running = false;
-    for (const s of this.sleeping) s.cancel();
-    await this.done;
+    await Promise.all(this.loops.map((loop) => loop.stop()));
   }
 
-  private async pause(ms: number): Promise<void> {
-    if (!this.running) return;
-    const s = this.app.clock.sleep(Math.max(ms, 50));
-    this.sleeping.add(s);
-    await s.done;
-    this.sleeping.delete(s);
-  }
-
-  private async sourceLoop(rt: Runtime): Promise<void> {
-    while (this.running) {
-      if (rt.nextPoll <= this.app.clock.now())
-        await this.pollSource(rt).catch((err) =>
-          this.app.log.error({ err, source: rt.cfg.id }, "advisory poll failed"),
-        );
-      if (!this.running) break;
-      await this.pause(rt.nextPoll - this.app.clock.now());
-    }
+  /** Polls the source when it is due; sleeps until it is due next. */
+  private async sourcePass(rt: Runtime): Promise<number> {
+    if (rt.nextPoll <= this.app.clock.now())
+      await this.pollSource(rt).catch((err) => this.app.log.error({ err, source: rt.cfg.id }, "advisory poll failed"));
+    return rt.nextPoll - this.app.clock.now();
   }
 
   /** Releases advisories held until publication, waking at the next one due (at least once a minute). */
-  private async pendingLoop(): Promise<void> {
-    while (this.running) {
-      await this.releasePending().catch((err) => this.app.log.error({ err }, "advisory release failed"));
-      const pending = await nextPendingDue(this.app).catch(() => undefined);
-      if (!this.running) break;
-      await this.pause(Math.min(60_000, (pending ?? Number.POSITIVE_INFINITY) - this.app.clock.now()));
-    }
+  private async pendingPass(): Promise<number> {
+    await this.releasePending().catch((err) => this.app.log.error({ err }, "advisory release failed"));
+    const pending = await nextPendingDue(this.app).catch(() => undefined);
+    return Math.min(60_000, (pending ?? Number.POSITIVE_INFINITY) - this.app.clock.now());
   }
 
   /** Polls one source now (also `!advisories poll`); returns the number of notices it queued. */
@@ -149,8 +149,8 @@ export class AdvisoryWatcher {
         [res.state?.etag ?? null, res.state?.lastModified ?? null, now, now, rt.cfg.id],
       );
       if (row.failures >= FAILURES_BEFORE_WARNING) app.log.info({ source: rt.cfg.id }, "advisory source works again");
-      rt.backoffMs = rt.intervalMs;
-      rt.nextPoll = now + rt.intervalMs * (0.9 + Math.random() * 0.2);
+      rt.failedPolls = 0;
+      rt.nextPoll = now + jittered(rt.intervalMs, POLL_JITTER);
       if (res.notModified) return 0;
       await this.reportProblems(rt, res.problems ?? []);
       return await this.consider(rt.cfg, res.advisories, row.last_poll === null, Number(row.subscribed_at));
@@ -163,8 +163,8 @@ export class AdvisoryWatcher {
         message,
         rt.cfg.id,
       ]);
-      rt.backoffMs = Math.min(MAX_BACKOFF_MS, rt.backoffMs * 2);
-      rt.nextPoll = now + rt.backoffMs;
+      rt.failedPolls++;
+      rt.nextPoll = now + backoffDelay(rt.backoff, rt.failedPolls);
       app.log.warn({ source: rt.cfg.id, failures, error: message }, "advisory source failed");
       if (failures === FAILURES_BEFORE_WARNING) {
         await app.warnAdmins(

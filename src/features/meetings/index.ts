@@ -3,9 +3,10 @@ import type { CommandContext } from "../../core/commands.js";
 import type { AppContext, Feature } from "../../core/context.js";
 import type { SeenPeople } from "../seen.js";
 import type { Schedules } from "../schedules.js";
-import { AGENDA_USAGE, type AgendaItem, agendaCommand, agendaItems, agendaText, loadAgendas } from "./agenda.js";
+import { AGENDA_USAGE, type AgendaItem, agendaCommand, agendaItems, loadAgendas } from "./agenda.js";
 import { minutesCommands } from "./minutes.js";
 import { attendCommand, MEETING_USAGE, meetingCommand } from "./proposals.js";
+import { MEETING_REMINDER, meetingPlaceholders, renderMeetingReminder, syncConfigReminders } from "./reminders.js";
 import { closeForgotten, loadRuns, logLine } from "./runs.js";
 import type { MeetingsState } from "./state.js";
 import { meetingMigrations } from "./store.js";
@@ -39,11 +40,19 @@ export interface Meetings {
   /** Finished minutes, newest first: of one meeting, or (no id) all of them. */
   minutes(id?: string): Promise<MinutesEntry[]>;
   picked(from: number, until: number): Promise<PickedMeeting[]>;
+  /** What a meeting puts in an announcement's `{agenda}` and `{link}` ("" for none). */
+  placeholders(meeting: string | undefined): { agenda: string; link: string };
 }
 
-/** Needs the schedules feature (a picked time becomes reminders) and the seen feature (owners and chairs by name). */
+/**
+ * Needs the schedules feature (meeting reminders are its kind of schedule: the configured meetings' and a picked
+ * time's) and the seen feature (owners and chairs by name).
+ */
 export function meetingsFeature(deps: { schedules: Schedules; seen: SeenPeople }): Feature & Meetings {
-  const m: MeetingsState = { runs: new Map(), agendas: new Map(), schedules: deps.schedules, seen: deps.seen };
+  const reminders = deps.schedules.register(MEETING_REMINDER, {
+    render: (firing, app) => renderMeetingReminder(m, firing, app),
+  });
+  const m: MeetingsState = { runs: new Map(), agendas: new Map(), reminders, seen: deps.seen };
   let loop: LoopState | undefined;
   let core: AppContext | undefined;
   const app = (): AppContext => {
@@ -57,7 +66,7 @@ export function meetingsFeature(deps: { schedules: Schedules; seen: SeenPeople }
       core = app;
       await loadAgendas(app, m);
       await loadRuns(app, m);
-      m.schedules.scheduler.useAgenda((meeting) => agendaText(m, meeting));
+      await syncConfigReminders(reminders, app.config);
     },
     async start(app) {
       loop = { stopped: false };
@@ -74,6 +83,7 @@ export function meetingsFeature(deps: { schedules: Schedules; seen: SeenPeople }
     proposal: (id) => proposalView(app().store, id),
     minutes: (id) => finishedMinutes(app().store, id),
     picked: (from, until) => pickedMeetings(app().store, from, until),
+    placeholders: (meeting) => meetingPlaceholders(app(), m, meeting),
     // The examples run in order in one room (test/unit/core/examples.test.ts): a meeting is proposed, attended,
     // given an agenda, then minuted with every `#` command.
     commands: [

@@ -9,7 +9,7 @@ import { linksOf } from "../../relay/links.js";
 import { zonesLine } from "../../services/timezones.js";
 import { parseWhen } from "../../services/when.js";
 import { formatInstant } from "../../services/world-time.js";
-import { DEFAULT_REMINDER_TEXT } from "../schedules.js";
+import { DEFAULT_REMINDER_TEXT } from "./reminders.js";
 import type { MeetingsState } from "./state.js";
 import { shortId } from "./store.js";
 
@@ -138,7 +138,6 @@ export async function meetingCommand(m: MeetingsState, args: string, ctx: Comman
       );
       if (!o) throw new UserError(`"${p.title}" has no option ${opt ?? ""}`);
       await store.run("UPDATE meeting_proposals SET picked = ? WHERE id = ?", [n, p.id]);
-      const { scheduler } = m.schedules;
       const room = { account: p.account, room: p.room };
       const links = linksOf(ctx.app.config.links, room).map((l) => l.name);
       const targets = links.length ? expandTargets(ctx.app.config, links) : [room];
@@ -148,9 +147,8 @@ export async function meetingCommand(m: MeetingsState, args: string, ctx: Comman
         ["10m", 600_000],
       ] as const) {
         if (Number(o.at) - ms <= ctx.now()) continue;
-        await scheduler.upsert({
+        await m.reminders.upsert({
           id: `meeting:${p.id}:${offset}`,
-          kind: "meeting-reminder",
           spec: { kind: "instant", at: Number(o.at) },
           offsetMs: ms,
           text: DEFAULT_REMINDER_TEXT,

@@ -8,7 +8,7 @@ import { parseDuration } from "../../core/duration.js";
 import type { AppContext } from "../../core/context.js";
 import type { RoomRef } from "../../core/model.js";
 import { nextAfter } from "../../services/recurrence.js";
-import { meetingSpec } from "../schedules.js";
+import { meetingSpec } from "../../services/recurrence.js";
 import { pickedMeetings } from "./queries.js";
 
 const SLACK_MS = 3_600_000;

@@ -7,6 +7,7 @@ import type { OutgoingMessage } from "../../../src/core/adapter.js";
 import { createLogger } from "../../../src/core/log.js";
 import type { ChatEvent, MessageEvent } from "../../../src/core/model.js";
 import { fromPlain } from "../../../src/core/richtext.js";
+import { SystemClock } from "../../../src/services/clock.js";
 import { Metrics } from "../../../src/services/metrics.js";
 import { SqliteStore } from "../../../src/store/sqlite.js";
 import type { Store } from "../../../src/store/store.js";
@@ -38,6 +39,7 @@ export function makeIrcAdapter(
   const adapter = new IrcAdapter("irc.test", config, {
     log: createLogger({ level: process.env.CRIER_TEST_LOG ?? "silent" }),
     store,
+    clock: new SystemClock(),
     admins: [],
     commands: [],
     metrics: new Metrics(),

@@ -138,7 +138,7 @@ describe("IRC adapter against InspIRCd", () => {
       alice.say("#fmt", formatted);
       await waitUntil("message seen", () => irc.messages().some((m) => toPlain(m.body).startsWith("bold")));
       const m = irc.messages().find((e) => toPlain(e.body).startsWith("bold"))!;
-      // With the per-account `monospace: true`; by default code goes out in backticks (see test/unit/irc).
+      // With the per-account `monospace: true`; by default code goes out in backticks (see test/unit/adapters/irc).
       assert.equal(renderIrc(m.body, { monospace: true }).join(""), formatted);
       assert.deepEqual(renderIrc(parseIrc(formatted), { monospace: true }), [formatted]);
       assert.equal(m.sender.name, "alice");

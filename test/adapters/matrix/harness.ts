@@ -8,6 +8,7 @@ import type { OutgoingMessage } from "../../../src/core/adapter.js";
 import { createLogger } from "../../../src/core/log.js";
 import type { ChatEvent, MessageEvent } from "../../../src/core/model.js";
 import { fromPlain } from "../../../src/core/richtext.js";
+import { SystemClock } from "../../../src/services/clock.js";
 import { SqliteStore } from "../../../src/store/sqlite.js";
 import { waitUntil } from "../../testbed/ports.js";
 
@@ -34,6 +35,7 @@ export async function makeMatrixAdapter(config: Record<string, unknown>, admins:
     new MatrixAdapter("matrix.test", parsed, {
       log: createLogger({ level: process.env.CRIER_TEST_LOG ?? "silent" }),
       store,
+      clock: new SystemClock(),
       admins,
       commands: [],
     });

@@ -83,6 +83,7 @@ describe("Matrix inbound", () => {
     account: "matrix.t",
     sender: { account: "matrix.t", id: "@a:s", name: "A" },
     mediaUrl: (mxc: string, name: string) => mediaUrl(mxc, name, { homeserver: "https://hs.example" }),
+    receivedAt: Date.now(),
   };
   const ev = (type: string, content: Record<string, unknown>, extra = {}) => ({
     event_id: "$1",

@@ -5,7 +5,7 @@
  *
  * Also proven elsewhere: the whole permissions matrix per platform (test/e2e/permissions-platforms.test.ts), the
  * message map's scoping and author checks on both stores (test/unit/relay/relay.test.ts,
- * test/store/postgres.test.ts), single-use and expiring link codes (test/unit/time/linked.test.ts).
+ * test/store/postgres.test.ts), single-use and expiring link codes (test/unit/features/linked-zones.test.ts).
  */
 import assert from "node:assert/strict";
 import { after, before, describe, it } from "node:test";

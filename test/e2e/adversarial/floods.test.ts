@@ -7,9 +7,9 @@
  * auto-converter with exactly 10,000 expressions). Proven elsewhere, on the real feed reader against a local
  * server: a 1 GB body, a billion-laughs document, 100,000 items, a slowloris server and redirects to other hosts
  * ("refuses hostile feeds without crashing…"), an item whose id changes on every fetch ("…dedupes a feed whose item
- * ids change on every fetch"), both in test/unit/advisories/advisories.test.ts; a cycle of links
+ * ids change on every fetch"), both in test/unit/features/advisories/advisories.test.ts; a cycle of links
  * (test/unit/relay/links.test.ts), duplicate room entries and unknown keys (test/unit/config/config.test.ts);
- * 100,000 stored reminders (test/unit/schedule/downtime.test.ts).
+ * 100,000 stored reminders (test/unit/services/scheduler/downtime.test.ts).
  */
 import assert from "node:assert/strict";
 import { readFileSync } from "node:fs";
@@ -17,7 +17,7 @@ import { join } from "node:path";
 import { after, before, describe, it } from "node:test";
 import { stringify } from "yaml";
 import { parseConfig } from "../../../src/config/load.js";
-import { FixtureServer } from "../../unit/advisories/server.js";
+import { FixtureServer } from "../../unit/features/advisories/server.js";
 import { makeTestApp } from "../../helpers/app.js";
 import { RawIrcClient } from "../../testbed/irc-client.js";
 import { waitUntil } from "../../testbed/ports.js";

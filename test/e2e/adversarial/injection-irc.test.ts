@@ -7,8 +7,8 @@
  * message text, /me text, quoted reply text (CVE-2022-29166), Matrix edit text, display names and nicks, room names
  * given to admin commands (CVE-2023-38690), topics, file names, crier's own answers (irc-framework #244); \x01
  * smuggling (CVE-2022-2663); mIRC codes that hide text; a leading ':', spaces, '#a,#b' and 'JOIN 0'; a 200-line
- * paste. The encoder alone, for any text (fast-check): test/unit/irc/encoder.test.ts; excerpts of one enormous
- * line: test/unit/irc/excerpt.test.ts.
+ * paste. The encoder alone, for any text (fast-check): test/unit/adapters/irc/encoder.test.ts; excerpts of one enormous
+ * line: test/unit/adapters/irc/excerpt.test.ts.
  */
 import assert from "node:assert/strict";
 import { after, before, describe, it } from "node:test";

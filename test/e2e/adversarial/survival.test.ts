@@ -6,11 +6,12 @@
  *   test/e2e/relay-irc.test.ts, test/adapters/irc/irc.test.ts.
  * - Matrix homeserver restart: test/e2e/chaos-three.test.ts (a Synapse restart), test/adapters/matrix/relay.test.ts.
  * - Discord resume and invalid session: test/e2e/chaos-three.test.ts, test/adapters/discord/discord.test.ts.
- * - crier killed with SIGKILL in the middle of a fan-out: test/e2e/chaos-three.test.ts and chaos-irc.test.ts
- *   (SIGKILLs of a real crier process), test/unit/schedule/crash.test.ts (reminders).
+ * - crier killed with SIGKILL in the middle of a fan-out: test/e2e/three/chaos-suite.ts (chaos-three.test.ts,
+ *   chaos-three-appservice.test.ts) and chaos-irc.test.ts
+ *   (SIGKILLs of a real crier process), test/unit/services/scheduler/crash.test.ts (reminders).
  * - Every network away at once: test/e2e/outage-minute.test.ts.
  * - The disk full: test/unit/faults/store-unwritable.test.ts.
- * - The clock stepping forward and back: test/unit/schedule/downtime.test.ts.
+ * - The clock stepping forward and back: test/unit/services/scheduler/downtime.test.ts.
  * - Two instances started by mistake on one store: test/unit/store/sqlite.test.ts, test/e2e/console-daemon.test.ts.
  *
  * The test below keeps this map honest: each named test must still exist where it is said to be.
@@ -38,12 +39,12 @@ const PROOFS: Array<{ item: string; file: string; test: string }> = [
   },
   {
     item: "crier killed with SIGKILL in the middle of a fan-out",
-    file: "test/e2e/chaos-three.test.ts",
+    file: "test/e2e/three/chaos-suite.ts",
     test: "delivers every message to both other platforms exactly once",
   },
   {
     item: "crier killed with SIGKILL in the middle of a fan-out",
-    file: "test/unit/schedule/crash.test.ts",
+    file: "test/unit/services/scheduler/crash.test.ts",
     test: "SIGKILL at random points: each fired once and delivered",
   },
   { item: "every network away", file: "test/e2e/outage-minute.test.ts", test: "once each, in order" },
@@ -54,7 +55,7 @@ const PROOFS: Array<{ item: string; file: string; test: string }> = [
   },
   {
     item: "the clock stepping forward and back",
-    file: "test/unit/schedule/downtime.test.ts",
+    file: "test/unit/services/scheduler/downtime.test.ts",
     test: "a clock step back does not fire early or twice; a step forward fires what became due, once",
   },
   {

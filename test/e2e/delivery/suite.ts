@@ -28,7 +28,7 @@ function assertInOrderOnce(list: Arrival[], who: string, total: number, where: s
   assert.equal(outOfOrder, -1, `${where}: out of order at ${outOfOrder}`);
 }
 
-export type Part = "throughput" | "failing-room" | "burst" | "nicks";
+export type Part = "throughput" | "failing-room" | "burst" | "nicks" | "commands";
 
 /** The delivery acceptance tests, split over two files so each file stays within the runner's time limit. */
 export function deliverySuite(parts: Part[]) {
@@ -214,6 +214,31 @@ export function deliverySuite(parts: Part[]) {
         const last = said.findIndex((l) => /mara-999$/m.test(l));
         assert.ok(pong >= 0, "the ping was answered");
         assert.ok(pong < last, "the answer went ahead of the relayed backlog");
+      });
+
+    if (parts.includes("commands"))
+      it("500 commands in 10 s from 10 IRC nicks: a Matrix !ping said among them is answered while they still come", async () => {
+        const people = await Promise.all(Array.from({ length: 10 }, (_, i) => net.ircPerson(`cmd${i}`)));
+        const follower = new MatrixFollower(net.mara, net.room);
+        await follower.start();
+        const pongs = async () =>
+          (await follower.poll()).filter((e) => e.sender === net.bot.userId && /\bpong\b/.test(String(e.content.body)))
+            .length;
+        let answeredAt = -1;
+        for (let i = 0; i < 500; i++) {
+          people[i % 10].say(CHANNEL, "!time 15:00 UTC in Tokyo");
+          if (i === 100) await net.mara.sendText(net.room, "!ping");
+          if (i > 100 && answeredAt < 0 && i % 10 === 0 && (await pongs()) > 0) answeredAt = i;
+          await new Promise((r) => setTimeout(r, 20));
+        }
+        assert.ok(answeredAt > 0, "the Matrix !ping was answered before the 500th command was said");
+        // Everyone else is still served once the flood is over.
+        const ircPongs = () =>
+          net.ivan.lines.filter((l) => /^(@\S+ )?:crier\S* NOTICE #devel :.*\bpong\b/.test(l)).length;
+        const before = ircPongs();
+        net.ivan.say(CHANNEL, "!ping");
+        await waitUntil("crier answering on IRC after the flood", () => ircPongs() > before, 60_000);
+        for (const p of people) p.close();
       });
 
     if (parts.includes("nicks"))

@@ -3,7 +3,7 @@
  * (and IRC formatting from IRC people) reaches IRC only as text. Each check reads what the IRC server itself
  * received from crier's connection (ircInputSafe) and what an IRC user saw.
  *
- * Also proven elsewhere: the encoder property test (test/unit/irc, fast-check over arbitrary text), config refusal
+ * Also proven elsewhere: the encoder property test (test/unit/adapters/irc, fast-check over arbitrary text), config refusal
  * of channel names with spaces or commas (test/unit/config). Case-mapping twins (#foo[ / #foo{) are one channel to
  * the server; crier only ever names the channels its config lists, so no twin can be introduced from chat.
  */

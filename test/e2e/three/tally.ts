@@ -107,3 +107,49 @@ export function tally(target: string, arrivals: Arrival[], sent: Map<string, num
     }
   }
 }
+
+/** What crier delivered to each platform, as the person reading it there saw it. */
+export interface ThreeArrivals {
+  irc: Arrival[];
+  matrix: Arrival[];
+  discord: Arrival[];
+}
+
+/** Each platform, its arrivals and the person reading them there (their own messages do not come back to them). */
+const READERS = [
+  ["IRC", "irc", "ivan"],
+  ["Matrix", "matrix", "mara"],
+  ["Discord", "discord", "dora"],
+] as const;
+
+/** What everyone but `me` has sent so far: what must arrive where `me` reads. */
+export function othersOf(sent: ReadonlyMap<string, number>, me: string): Map<string, number> {
+  return new Map([...sent].filter(([s]) => s !== me));
+}
+
+/** Whether every message sent so far has arrived (at least once) on every other platform. */
+export function allArrived(a: ThreeArrivals, sent: ReadonlyMap<string, number>): boolean {
+  return READERS.every(([, key, me]) =>
+    [...othersOf(sent, me)].every(([s, n]) => new Set(a[key].filter((x) => x.sender === s).map((x) => x.n)).size >= n),
+  );
+}
+
+/** What has not arrived yet, per platform and sender, with the first `shown` missing numbers (for a timeout's message). */
+export function missingOf(a: ThreeArrivals, sent: ReadonlyMap<string, number>, shown: number): string {
+  const out: string[] = [];
+  for (const [target, key, me] of READERS) {
+    for (const [s, n] of othersOf(sent, me)) {
+      const have = new Set(a[key].filter((x) => x.sender === s).map((x) => x.n));
+      const gone = Array.from({ length: n }, (_, i) => i).filter((i) => !have.has(i));
+      if (gone.length) out.push(`${target} lacks ${gone.length} of ${s}'s: ${gone.slice(0, shown).join(",")}`);
+    }
+  }
+  return out.join("; ");
+}
+
+/** The counts over all three platforms once the run is over (tally for each). */
+export function tallyAll(a: ThreeArrivals, sent: ReadonlyMap<string, number>, total: number): Counts {
+  const counts: Counts = { sent: total, delivered: 0, lost: 0, doubled: 0, outOfOrder: 0, notes: [] };
+  for (const [target, key, me] of READERS) tally(target, a[key], othersOf(sent, me), counts);
+  return counts;
+}

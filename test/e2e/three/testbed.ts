@@ -40,13 +40,15 @@ export interface ThreeOptions {
   ircServices?: boolean;
   /** Show crier's answers in every linked room (the default) or only in the asker's. */
   answersEverywhere?: boolean;
-  /** More settings of the link (describeChanges, senderTemplate, …). */
+  /** More settings of the link (describeChanges, floodBacklog, …). */
   linkOptions?: Record<string, unknown>;
   /**
    * crier's Matrix account as an application service: the registration crier makes is loaded by Synapse, relayed
    * people are ghosts (`@crier_…`), and `bot` is the appservice's own user (acting with the as_token).
    */
   matrixAppservice?: boolean;
+  /** The URL Synapse pushes to in matrixAppservice mode (a proxy in front of crier's listener), if not the listener. */
+  appserviceUrl?: string;
   /** Synapse's message rate limit kept low, as it ships (default: lifted). */
   synapseRealistic?: { perSecond: number; burst: number };
 }
@@ -93,7 +95,13 @@ export class ThreeNetworks {
   }
 
   private appserviceConfig() {
-    return { serverName: "localhost", port: this.asPort!, registration: this.registrationFile! };
+    const url = this.opts.appserviceUrl;
+    return {
+      serverName: "localhost",
+      port: this.asPort!,
+      registration: this.registrationFile!,
+      ...(url ? { url } : {}),
+    };
   }
 
   async start(): Promise<void> {
@@ -230,6 +238,18 @@ export class ThreeNetworks {
   }
 
   // --- what each side sees ---
+
+  /** A Matrix user's display name in their profile, as mara reads it. */
+  async profileName(userId: string): Promise<string> {
+    const path = `/_matrix/client/v3/profile/${encodeURIComponent(userId)}/displayname`;
+    return (await this.mara.request("GET", path)).displayname as string;
+  }
+
+  /** A Matrix user's display name in the linked room (their m.room.member state), as mara reads it. */
+  async memberName(userId: string): Promise<string> {
+    const path = `/_matrix/client/v3/rooms/${encodeURIComponent(this.room)}/state/m.room.member/${encodeURIComponent(userId)}`;
+    return (await this.mara.request("GET", path)).displayname as string;
+  }
 
   /** PRIVMSG lines crier sent to the IRC channel, tags kept, as seen by `who`. */
   ircFromCrier(who: RawIrcClient = this.ivan): string[] {

@@ -44,6 +44,22 @@ links:
     assert.match(p[0], /^timezones\.defualt: unknown key — did you mean "default"\?/);
   });
 
+  it("refuses a link's senderTemplate, which crier never had a use for (the prefix is per Matrix account)", () => {
+    const p = problems(`
+accounts:
+  console: {}
+  console.b: {}
+links:
+  - name: devel
+    senderTemplate: "<b>{name}</b>: "
+    rooms:
+      - { account: console, room: a }
+      - { account: console.b, room: b }
+`);
+    assert.equal(p.length, 1);
+    assert.match(p[0], /^links\[0\]\.senderTemplate: unknown key/);
+  });
+
   it("reports a missing required field with its path", () => {
     const p = problems("schedules:\n  - id: x\n    cron: '0 16 * * 3'\n    text: hi\n    to: [console/console]\n");
     assert.deepEqual(p, ["schedules[0].zone: required string is missing"]);

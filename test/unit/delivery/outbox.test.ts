@@ -4,27 +4,20 @@ import { tmpdir } from "node:os";
 import { join } from "node:path";
 import { describe, it } from "node:test";
 import { coreMigrations } from "../../../src/app.js";
-import { type Adapter, type OutgoingMessage, PermanentSendError } from "../../../src/core/adapter.js";
+import { type Adapter, NO_CAPABILITIES, type OutgoingMessage, PermanentSendError } from "../../../src/core/adapter.js";
 import { createLogger } from "../../../src/core/log.js";
 import { fromPlain } from "../../../src/core/richtext.js";
 import { Outbox } from "../../../src/delivery/outbox.js";
 import { SystemClock } from "../../../src/services/clock.js";
 import { migrate } from "../../../src/store/migrate.js";
 import { SqliteStore } from "../../../src/store/sqlite.js";
+import { waitUntil } from "../../testbed/ports.js";
 
 const log = createLogger({ level: "silent" });
 
 /** An adapter whose sends can fail on demand; records what it delivered. */
 class FlakyAdapter implements Partial<Adapter> {
-  readonly capabilities = {
-    edit: false,
-    delete: false,
-    replies: false,
-    reactions: false,
-    impersonate: false,
-    threads: false,
-    localTimeMarkers: false,
-  };
+  readonly capabilities = NO_CAPABILITIES;
   delivered: string[] = [];
   connected = true;
   failNext = 0;
@@ -48,13 +41,8 @@ const item = (account: string, key: string) => ({
   account,
   message: { room: "r", body: fromPlain(key), kind: "notice" as const, idempotencyKey: key },
 });
-const until = async (pred: () => boolean | Promise<boolean>, ms = 8000) => {
-  const end = Date.now() + ms;
-  while (!(await pred())) {
-    if (Date.now() > end) throw new Error("timed out");
-    await new Promise((r) => setTimeout(r, 10));
-  }
-};
+const until = (pred: () => boolean | Promise<boolean>, ms = 8000) =>
+  waitUntil("the outbox to deliver", pred, ms, { everyMs: 10 });
 
 async function setup(file = join(mkdtempSync(join(tmpdir(), "crier-outbox-")), "c.db")) {
   const store = new SqliteStore(file);

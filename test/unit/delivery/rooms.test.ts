@@ -9,27 +9,20 @@ import { tmpdir } from "node:os";
 import { join } from "node:path";
 import { describe, it } from "node:test";
 import { coreMigrations } from "../../../src/app.js";
-import type { Adapter, Capabilities, OutgoingMessage } from "../../../src/core/adapter.js";
+import { type Adapter, type Capabilities, NO_CAPABILITIES, type OutgoingMessage } from "../../../src/core/adapter.js";
 import { createLogger } from "../../../src/core/log.js";
 import { fromPlain, toPlain } from "../../../src/core/richtext.js";
 import { DEFAULT_POLICY, type DeliveryPolicy, Outbox, type OutboxItem } from "../../../src/delivery/outbox.js";
 import { SystemClock } from "../../../src/services/clock.js";
 import { migrate } from "../../../src/store/migrate.js";
 import { SqliteStore } from "../../../src/store/sqlite.js";
+import { waitUntil } from "../../testbed/ports.js";
 
 const log = createLogger({ level: "silent" });
 
 /** Records every platform call, as text; rooms in `failing` refuse every send with a transient error. */
 class RoomsAdapter {
-  readonly capabilities: Capabilities = {
-    edit: true,
-    delete: true,
-    replies: false,
-    reactions: false,
-    impersonate: false,
-    threads: false,
-    localTimeMarkers: false,
-  };
+  readonly capabilities: Capabilities = { ...NO_CAPABILITIES, edit: true, delete: true };
   calls: string[] = [];
   connected = true;
   failing = new Set<string>();
@@ -70,18 +63,21 @@ const notice = (room: string, key: string): OutboxItem => ({
   account: "x",
   message: { room, body: fromPlain(key), kind: "notice", idempotencyKey: key },
 });
-const until = async (what: string, pred: () => boolean | Promise<boolean>, ms = 15_000) => {
-  const end = Date.now() + ms;
-  while (!(await pred())) {
-    if (Date.now() > end) throw new Error(`timed out: ${what}`);
-    await new Promise((r) => setTimeout(r, 10));
-  }
-};
+const until = (what: string, pred: () => boolean | Promise<boolean>, ms = 15_000) =>
+  waitUntil(what, pred, ms, { everyMs: 10 });
 
-async function setup(policy: Partial<DeliveryPolicy> = {}) {
+/** The wall clock, which a test can step back as NTP or a restored VM does. */
+class SteppedClock extends SystemClock {
+  offset = 0;
+  override now(): number {
+    return Date.now() + this.offset;
+  }
+}
+
+async function setup(policy: Partial<DeliveryPolicy> = {}, clock = new SystemClock()) {
   const store = new SqliteStore(join(mkdtempSync(join(tmpdir(), "crier-rooms-")), "c.db"));
   await migrate(store, coreMigrations);
-  const outbox = new Outbox(store, new SystemClock(), log, { ...DEFAULT_POLICY, ...policy });
+  const outbox = new Outbox(store, clock, log, { ...DEFAULT_POLICY, ...policy });
   const warnings: string[] = [];
   outbox.setAdminWarning((text, key) => warnings.push(`${key}: ${text}`));
   return { store, outbox, warnings };
@@ -125,6 +121,22 @@ describe("per-room delivery", () => {
     assert.match(warnings[0], /^outbox-parked:x:dead: x dead kept failing \(502 bad gateway\); 3 waiting/);
     await outbox.enqueue([notice("live", "l4")]);
     await until("the healthy room goes on", () => a.calls.length === 4);
+    await outbox.stop();
+    await store.close();
+  });
+
+  it("a retry waiting when the wall clock steps back twenty minutes goes out after its backoff, not the step", async () => {
+    const clock = new SteppedClock();
+    const { store, outbox } = await setup({}, clock);
+    const a = new RoomsAdapter("x");
+    a.failOnce.add("s1");
+    outbox.attach(a as unknown as Adapter);
+    await outbox.enqueue([notice("r", "s1")]);
+    await until("the first try failed", () => a.attempts.get("r") === 1);
+    clock.offset = -20 * 60_000;
+    await until("sent after the step", () => a.calls.length === 1, 10_000);
+    assert.deepEqual(a.calls, ["send r [s1] s1"]);
+    assert.equal(a.attempts.get("r"), 2);
     await outbox.stop();
     await store.close();
   });

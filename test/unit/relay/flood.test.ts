@@ -74,4 +74,33 @@ describe("flood policy (relay/flood.ts)", () => {
     assert.equal(folded[0].count, 4);
     assert.equal(foldLine(folded[0]), "… 4 more messages from mara on matrix.hs not relayed here (flood)");
   });
+
+  it("a message costs the lines it takes there: after a 3-line message, a 5-line share has 2 lines left", () => {
+    const { g } = guard();
+    const admitted = [3, 1, 1, 1].map((lines) => g.admit(irc, mara, origin, undefined, 60, 10_000, lines));
+    assert.deepEqual(admitted, [true, true, true, false]);
+  });
+
+  it("a message longer than the whole share still goes when the share is full, not never", async () => {
+    const { g, advance } = guard();
+    assert.equal(g.admit(irc, mara, origin, undefined, 60, 10_000, 12), true);
+    assert.equal(g.admit(irc, dora, origin, undefined, 60, 10_000, 1), false);
+    await new Promise((r) => setTimeout(r, 120)); // dora's fold ends
+    advance(60_000);
+    assert.equal(g.admit(irc, dora, origin, undefined, 60, 10_000, 1), true);
+  });
+
+  it("each folded run has its own page id, and the fold line links that page when there is one", async () => {
+    const { g, folded } = guard();
+    for (let i = 0; i < 7; i++) g.admit(irc, mara, origin, "https://m/1", 60, 10_000);
+    const open = g.openRun(irc, mara);
+    assert.match(open?.id ?? "", /^[0-9a-f]{16}$/);
+    assert.equal(g.openRun(irc, dora), undefined);
+    await new Promise((r) => setTimeout(r, 120));
+    assert.equal(folded[0].id, open?.id);
+    assert.equal(
+      foldLine(folded[0], `https://crier.example/folded/${open?.id}`),
+      `… 2 more messages from mara on matrix.hs not relayed here (flood): https://crier.example/folded/${open?.id}`,
+    );
+  });
 });

@@ -4,7 +4,6 @@
  */
 import assert from "node:assert/strict";
 import { after, before, describe, it } from "node:test";
-import type { ConsoleAdapter } from "../../../src/adapters/console/adapter.js";
 import type { UserRef } from "../../../src/core/model.js";
 import { looksAlike } from "../../../src/relay/name-keys.js";
 import { makeTestApp, type TestApp } from "../../helpers/app.js";
@@ -63,7 +62,7 @@ describe("relayed names never pass for someone else (console doubles)", () => {
     t = await makeTestApp(config);
   });
   after(async () => t.close());
-  const acct = (a: string) => t.consoles.get(a)! as ConsoleAdapter;
+  const acct = (a: string) => t.consoles.get(a)!;
   const person = (account: string, id: string, name: string): UserRef => ({ account, id, name });
   let n = 0;
   /** `user` says something in their room; resolves with the name it was shown under in `on`. */

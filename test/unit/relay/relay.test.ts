@@ -2,7 +2,7 @@ import assert from "node:assert/strict";
 import { after, before, describe, it } from "node:test";
 import type { ChatEvent } from "../../../src/core/model.js";
 import { toPlain } from "../../../src/core/richtext.js";
-import { MAX_MENTION_LOOKUPS } from "../../../src/relay/relay.js";
+import { MAX_MENTION_LOOKUPS } from "../../../src/relay/addressing.js";
 import { makeTestApp, type TestApp } from "../../helpers/app.js";
 import { waitUntil } from "../../testbed/ports.js";
 
