@@ -31,6 +31,8 @@ const r = spawnSync(
   [
     "--import",
     "tsx",
+    "--import",
+    "./test/helpers/stray-errors.ts",
     "--test",
     `--test-concurrency=${concurrency}`,
     "--test-timeout=300000",
