@@ -15,7 +15,15 @@ import pg from "pg";
 import type { RawIrcClient } from "../testbed/irc-client.js";
 import { freePort, waitUntil } from "../testbed/ports.js";
 import { CrierProcesses, type CrierProcess } from "./three/process.js";
-import { allArrived, ircArrivals, MatrixFollower, missingOf, parseArrivals, tallyAll } from "./three/tally.js";
+import {
+  allArrived,
+  ircArrivals,
+  MatrixFollower,
+  missingOf,
+  parseArrivals,
+  recordLines,
+  tallyAll,
+} from "./three/tally.js";
 import { CHANNEL, DISCORD, IRC, MATRIX, ThreeNetworks } from "./three/testbed.js";
 import { PG_URL as URL } from "../testbed/postgres.js";
 
@@ -88,14 +96,7 @@ describe("failover across IRC, Matrix and Discord: two crier processes on one Po
 
     // Everything the IRC person ever saw.
     const ivanSeen: string[] = [];
-    const watch = (c: RawIrcClient) => {
-      ivanSeen.push(...c.lines);
-      const push = c.lines.push.bind(c.lines);
-      c.lines.push = (...items: string[]) => {
-        ivanSeen.push(...items);
-        return push(...items);
-      };
-    };
+    const watch = (c: RawIrcClient) => recordLines(ivanSeen, c);
     watch(net.ivan);
     const follower = new MatrixFollower(net.mara, net.room);
     await follower.start();

@@ -8,7 +8,7 @@ import { after, before, describe, it } from "node:test";
 import { makeTestApp, type TestApp } from "../../helpers/app.js";
 import { type LossyProxy, startLossyProxy } from "../../testbed/synapse-proxy.js";
 import { waitUntil } from "../../testbed/ports.js";
-import { type Arrival, ircArrivals, MatrixFollower, parseArrivals } from "../three/tally.js";
+import { type Arrival, ircArrivals, MatrixFollower, parseArrivals, recordLines } from "../three/tally.js";
 import { CHANNEL, IRC, MATRIX, ThreeNetworks } from "../three/testbed.js";
 
 /** In order and none twice: the numbers `who` said, as they arrived, are 0, 1, 2, … (or in `order`, as said). */
@@ -173,11 +173,7 @@ export function deliverySuite(parts: Part[]) {
     if (parts.includes("burst"))
       it("1,000 Matrix messages in a burst: a !ping said on IRC is answered ahead of them; all 1,000 reach IRC in order, once", async () => {
         const seen: string[] = [];
-        const push = net.ivan.lines.push.bind(net.ivan.lines);
-        net.ivan.lines.push = (...l: string[]) => {
-          seen.push(...l);
-          return push(...l);
-        };
+        recordLines(seen, net.ivan, false);
         const total = 1000;
         const timeline = new MatrixFollower(net.mara, net.room);
         await timeline.start();

@@ -14,7 +14,7 @@ import { join } from "node:path";
 import { after, describe, it } from "node:test";
 import type { RawIrcClient } from "../../testbed/irc-client.js";
 import { waitUntil } from "../../testbed/ports.js";
-import { allArrived, ircArrivals, MatrixFollower, missingOf, parseArrivals, tallyAll } from "./tally.js";
+import { allArrived, ircArrivals, MatrixFollower, missingOf, parseArrivals, recordLines, tallyAll } from "./tally.js";
 import { CHANNEL, ThreeNetworks } from "./testbed.js";
 
 /** How big the run is and how crier's Matrix account is set up (a bot, or an application service with ghosts). */
@@ -71,14 +71,7 @@ export function chaosSuite({ total: TOTAL, appservice: APPSERVICE }: ChaosRun): 
 
       // Everything the IRC person ever saw, across reconnects.
       const ivanSeen: string[] = [];
-      const watch = (c: RawIrcClient) => {
-        ivanSeen.push(...c.lines);
-        const push = c.lines.push.bind(c.lines);
-        c.lines.push = (...items: string[]) => {
-          ivanSeen.push(...items);
-          return push(...items);
-        };
-      };
+      const watch = (c: RawIrcClient) => recordLines(ivanSeen, c);
       watch(net.ivan);
 
       const quota = { ivan: Math.ceil(TOTAL / 3), mara: Math.floor(TOTAL / 3), dora: 0 };

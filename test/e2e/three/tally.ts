@@ -153,3 +153,16 @@ export function tallyAll(a: ThreeArrivals, sent: ReadonlyMap<string, number>, to
   for (const [target, key, me] of READERS) tally(target, a[key], othersOf(sent, me), counts);
   return counts;
 }
+
+/**
+ * Copies into `into` every line an IRC client receives from now on, and with `past` those it already had: the
+ * record goes on across reconnects, where the test watches each new client into the same array.
+ */
+export function recordLines(into: string[], client: { lines: string[] }, past = true): void {
+  if (past) into.push(...client.lines);
+  const push = client.lines.push.bind(client.lines);
+  client.lines.push = (...items: string[]) => {
+    into.push(...items);
+    return push(...items);
+  };
+}
