@@ -220,6 +220,7 @@ export class App {
       commands: this.ctx.commands.all,
       metrics: this.ctx.metrics,
       fatal: (reason) => this.opts.onFatal?.(reason),
+      mayAct: () => this.ctx.fence.holds(),
     });
   }
 

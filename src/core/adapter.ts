@@ -200,6 +200,12 @@ export interface AdapterDeps {
    * one-line reason and a non-zero code. Never for network trouble, which is retried forever.
    */
   fatal?(reason: string): void;
+  /**
+   * False once this instance may no longer act (its lease ran out, or the process was paused past it). The outbox
+   * checks it before a send; an adapter that makes a send wait (a paced queue, a rate-limit bucket) checks it again
+   * right before the bytes leave, since a pause inside that wait would otherwise send after a takeover. Absent: always.
+   */
+  mayAct?(): boolean;
 }
 
 /**

@@ -24,6 +24,7 @@ import type { RichText } from "../../core/richtext.js";
 import type { DiscordConfig } from "./config.js";
 import { DiscordConnection } from "./connection.js";
 import { ChannelCursor } from "./cursor.js";
+import { fencedRequests } from "./fenced-rest.js";
 import { ChannelWebhooks } from "./webhooks.js";
 import { DISCORD_INTENTS } from "./permissions.js";
 import { DiscordInbound } from "./inbound.js";
@@ -60,12 +61,16 @@ export class DiscordAdapter implements Adapter {
     };
     this.cursor = new ChannelCursor(deps.store, account, deps.log, 6 * 3_600_000);
     this.privateCommands = new Set(deps.commands.filter((c) => c.privateReply).map((c) => c.name));
+    const rest = {
+      ...(config.api ? { api: config.api } : {}),
+      ...fencedRequests(deps.mayAct && (() => deps.mayAct!())),
+    };
     this.client = new Client({
       intents: DISCORD_INTENTS,
       partials: [Partials.Message, Partials.Reaction],
-      rest: config.api ? { api: config.api } : {},
+      rest,
     });
-    this.webhooks = new ChannelWebhooks(this.client, config.api, deps.log);
+    this.webhooks = new ChannelWebhooks(this.client, rest, deps.log);
     const { client, cursor, webhooks } = this;
     this.inbound = new DiscordInbound({ account, config, client, deps, cursor, webhooks, sink: () => this.sink });
     // These run inside discord.js's unawaited gateway handling: what escapes them is caught and logged here, where

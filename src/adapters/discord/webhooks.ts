@@ -2,7 +2,7 @@
  * crier's relay webhook in each channel: found (one crier made earlier) or created once, then kept. Its id is also
  * how crier tells its own relayed copies from what people said, in live events and in history.
  */
-import { type Client, type Message, type TextChannel, WebhookClient } from "discord.js";
+import { type Client, type Message, type RESTOptions, type TextChannel, WebhookClient } from "discord.js";
 import type { Logger } from "../../core/log.js";
 import type { DiscordBody } from "./render.js";
 
@@ -12,7 +12,8 @@ export class ChannelWebhooks {
 
   constructor(
     private readonly client: Client,
-    private readonly api: string | undefined,
+    /** The same REST options as the bot's (the API base, the fenced requests). */
+    private readonly rest: Partial<RESTOptions>,
     private readonly log: Logger,
   ) {}
 
@@ -26,7 +27,7 @@ export class ChannelWebhooks {
         hooks.find((h) => h.owner?.id === this.client.user?.id && h.token) ??
         (await channel.createWebhook({ name: "crier relay" }));
       if (hook.token) {
-        hookClient = new WebhookClient({ id: hook.id, token: hook.token }, { rest: this.api ? { api: this.api } : {} });
+        hookClient = new WebhookClient({ id: hook.id, token: hook.token }, { rest: this.rest });
         this.ownIds.add(hook.id);
       }
     } catch (err) {

@@ -284,7 +284,7 @@ export class IrcAdapter implements Adapter {
     const confirmations: Array<Promise<string | undefined>> = [];
     for (const line of lines) {
       if (echo) confirmations.push(this.own.expectEcho(msg.room, line.slice(line.indexOf(" :") + 2)));
-      await this.queue.push(line);
+      await this.queue.push(line, () => this.deps.mayAct?.() !== false);
     }
     const ids = await Promise.all(confirmations);
     if (echo && ids.some((id) => id === undefined) && this.connection.state !== "connected")

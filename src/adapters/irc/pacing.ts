@@ -1,3 +1,5 @@
+import { FencedError } from "../../store/fence.js";
+
 /**
  * One outgoing queue per connection with a token bucket: a small burst, then one line per interval (safe for
  * InspIRCd and Solanum flood limits). Long relays queue instead of flooding; the queue is bounded.
@@ -5,7 +7,12 @@
 export class PacedQueue {
   private tokens: number;
   private last: number;
-  private readonly queue: Array<{ line: string; resolve: () => void; reject: (e: Error) => void }> = [];
+  private readonly queue: Array<{
+    line: string;
+    mayWrite?: () => boolean;
+    resolve: () => void;
+    reject: (e: Error) => void;
+  }> = [];
   private timer: NodeJS.Timeout | undefined;
 
   constructor(
@@ -23,12 +30,15 @@ export class PacedQueue {
     return this.queue.length;
   }
 
-  /** Resolves when the line has been written to the socket. */
-  push(line: string): Promise<void> {
+  /**
+   * Resolves when the line has been written to the socket. `mayWrite` is asked at the moment of writing, after the
+   * wait in the queue: when it says no, the line is dropped and the promise rejects with a FencedError.
+   */
+  push(line: string, mayWrite?: () => boolean): Promise<void> {
     if (this.queue.length >= this.maxDepth)
       return Promise.reject(new Error(`IRC send queue is full (${this.maxDepth} lines)`));
     return new Promise((resolve, reject) => {
-      this.queue.push({ line, resolve, reject });
+      this.queue.push({ line, mayWrite, resolve, reject });
       this.pump();
     });
   }
@@ -52,6 +62,11 @@ export class PacedQueue {
     while (this.queue.length && this.tokens >= 1) {
       this.tokens -= 1;
       const q = this.queue.shift()!;
+      if (q.mayWrite && !q.mayWrite()) {
+        this.tokens += 1;
+        q.reject(new FencedError("no longer the active instance; the queued line was not sent"));
+        continue;
+      }
       try {
         this.write(q.line);
         q.resolve();

@@ -3,7 +3,7 @@ import { tmpdir } from "node:os";
 import { join } from "node:path";
 import { IrcAdapter } from "../../../src/adapters/irc/adapter.js";
 import { ircConfigSchema } from "../../../src/adapters/irc/config.js";
-import type { OutgoingMessage } from "../../../src/core/adapter.js";
+import type { AdapterDeps, OutgoingMessage } from "../../../src/core/adapter.js";
 import { createLogger } from "../../../src/core/log.js";
 import type { ChatEvent, MessageEvent } from "../../../src/core/model.js";
 import { fromPlain } from "../../../src/core/richtext.js";
@@ -23,6 +23,7 @@ export function makeIrcAdapter(
   channels: string[],
   extra: Record<string, unknown> = {},
   store: Store = tempStore(),
+  deps: Partial<AdapterDeps> = {},
 ) {
   const config = ircConfigSchema.parse({
     host: "127.0.0.1",
@@ -43,6 +44,7 @@ export function makeIrcAdapter(
     admins: [],
     commands: [],
     metrics: new Metrics(),
+    ...deps,
   });
   return {
     adapter,

@@ -6,7 +6,7 @@ import { toPlain } from "../../../src/core/richtext.js";
 import { type InspIRCd, startInspIRCd } from "../../testbed/inspircd.js";
 import { RawIrcClient } from "../../testbed/irc-client.js";
 import { waitUntil } from "../../testbed/ports.js";
-import { makeIrcAdapter, relay } from "./harness.js";
+import { makeIrcAdapter, tempStore, relay } from "./harness.js";
 
 const bytes = (s: string) => Buffer.byteLength(s, "utf8");
 
@@ -81,6 +81,37 @@ describe("IRC adapter against InspIRCd", () => {
         !input.some((l) => /^(QUIT|NICK evil|JOIN 0|MODE #inject)/.test(l)),
         `the server received no injected command: ${input.join("\n")}`,
       );
+    } finally {
+      await irc.adapter.stop();
+      bob.close();
+    }
+  });
+
+  it("writes no queued line once the instance may no longer act: a pause past a takeover sends nothing late", async () => {
+    const bob = new RawIrcClient("bob6", server.port);
+    await bob.connect();
+    await bob.join("#fence");
+    let active = true;
+    const irc = makeIrcAdapter(server.port, ["#fence"], { burst: 1, lineIntervalMs: 150 }, tempStore(), {
+      mayAct: () => active,
+    });
+    await irc.start();
+    try {
+      await irc.waitJoined("#fence");
+      const outcomes = Array.from({ length: 10 }, (_, i) =>
+        irc.adapter.send(relay("#fence", `queued ${i}`)).then(
+          () => "sent",
+          (err: Error) => err.name,
+        ),
+      );
+      await waitUntil("the first line at bob", () => bob.messages("crier").length >= 1);
+      active = false;
+      const settled = await Promise.all(outcomes);
+      await new Promise((r) => setTimeout(r, 500));
+      const got = bob.messages("crier").length;
+      assert.ok(got >= 1 && got < 10, `${got} of 10 lines written`);
+      assert.deepEqual(settled, [...Array(got).fill("sent"), ...Array(10 - got).fill("FencedError")]);
+      assert.equal(irc.adapter.state(), "connected", "the connection itself is left alone");
     } finally {
       await irc.adapter.stop();
       bob.close();
