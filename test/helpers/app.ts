@@ -11,6 +11,20 @@ import type { Clock } from "../../src/services/clock.js";
 import { stringify } from "yaml";
 import { RecordingConsole } from "./console.js";
 
+/** The config most app tests start from: two console accounts whose rooms `a` and `b` are linked as "devel". */
+export const TWO_LINKED_ROOMS = {
+  accounts: { console: { user: "op", rooms: ["a"] }, "console.b": { user: "bee", rooms: ["b"] } },
+  links: [
+    {
+      name: "devel",
+      rooms: [
+        { account: "console", room: "a" },
+        { account: "console.b", room: "b" },
+      ],
+    },
+  ],
+};
+
 export interface TestApp {
   app: App;
   /** Console adapters by account name (`console`, `console.b`, …). */

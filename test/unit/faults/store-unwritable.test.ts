@@ -5,19 +5,10 @@
  */
 import assert from "node:assert/strict";
 import { describe, it } from "node:test";
-import { makeTestApp } from "../../helpers/app.js";
+import { makeTestApp, TWO_LINKED_ROOMS } from "../../helpers/app.js";
 
 const config = {
-  accounts: { console: { user: "op", rooms: ["a"] }, "console.b": { user: "bee", rooms: ["b"] } },
-  links: [
-    {
-      name: "devel",
-      rooms: [
-        { account: "console", room: "a" },
-        { account: "console.b", room: "b" },
-      ],
-    },
-  ],
+  ...TWO_LINKED_ROOMS,
   admins: ["console:op"],
 };
 

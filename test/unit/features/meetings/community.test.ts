@@ -8,20 +8,11 @@ import { existsSync, readdirSync, readFileSync } from "node:fs";
 import { join } from "node:path";
 import { describe, it } from "node:test";
 import { FakeClock } from "../../../../src/services/clock.js";
-import { makeTestApp, type TestApp } from "../../../helpers/app.js";
+import { makeTestApp, type TestApp, TWO_LINKED_ROOMS } from "../../../helpers/app.js";
 
 const NOW = Date.UTC(2026, 11, 2, 12, 0); // Wed 2 Dec 2026, 13:00 in Berlin
 const rooms = {
-  accounts: { console: { user: "op", rooms: ["a"] }, "console.b": { user: "bee", rooms: ["b"] } },
-  links: [
-    {
-      name: "devel",
-      rooms: [
-        { account: "console", room: "a" },
-        { account: "console.b", room: "b" },
-      ],
-    },
-  ],
+  ...TWO_LINKED_ROOMS,
   admins: ["console:op"],
   timezones: { world: ["UTC", "Europe/Berlin", "America/New_York"] },
 };

@@ -4,20 +4,11 @@ import { readdirSync, readFileSync } from "node:fs";
 import { join } from "node:path";
 import { describe, it } from "node:test";
 import { FakeClock } from "../../../../src/services/clock.js";
-import { makeTestApp } from "../../../helpers/app.js";
+import { makeTestApp, TWO_LINKED_ROOMS } from "../../../helpers/app.js";
 
 const NOW = Date.UTC(2026, 10, 25, 12, 0);
 const config = {
-  accounts: { console: { user: "op", rooms: ["a"] }, "console.b": { user: "bee", rooms: ["b"] } },
-  links: [
-    {
-      name: "devel",
-      rooms: [
-        { account: "console", room: "a" },
-        { account: "console.b", room: "b" },
-      ],
-    },
-  ],
+  ...TWO_LINKED_ROOMS,
   admins: ["console:op"],
   timezones: { world: ["UTC", "Europe/Berlin", "America/New_York"] },
 };

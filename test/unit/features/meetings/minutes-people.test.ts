@@ -8,19 +8,10 @@ import { readdirSync, readFileSync } from "node:fs";
 import { join } from "node:path";
 import { describe, it } from "node:test";
 import type { MessageEvent, UserRef } from "../../../../src/core/model.js";
-import { makeTestApp, type TestApp } from "../../../helpers/app.js";
+import { makeTestApp, type TestApp, TWO_LINKED_ROOMS } from "../../../helpers/app.js";
 
 const config = {
-  accounts: { console: { user: "op", rooms: ["a"] }, "console.b": { user: "bee", rooms: ["b"] } },
-  links: [
-    {
-      name: "devel",
-      rooms: [
-        { account: "console", room: "a" },
-        { account: "console.b", room: "b" },
-      ],
-    },
-  ],
+  ...TWO_LINKED_ROOMS,
 };
 
 /** Someone on side a or b, with a native id that is not their name. */
