@@ -63,7 +63,7 @@ export class DiscordAdapter implements Adapter {
     this.privateCommands = new Set(deps.commands.filter((c) => c.privateReply).map((c) => c.name));
     const rest = {
       ...(config.api ? { api: config.api } : {}),
-      ...fencedRequests(deps.mayAct && (() => deps.mayAct!())),
+      ...fencedRequests(() => deps.mayAct?.() !== false),
     };
     this.client = new Client({
       intents: DISCORD_INTENTS,

@@ -7,8 +7,7 @@
 import { DefaultRestOptions, type RESTOptions } from "discord.js";
 import { FencedError } from "../../store/fence.js";
 
-export function fencedRequests(mayAct: (() => boolean) | undefined): Partial<RESTOptions> {
-  if (!mayAct) return {};
+export function fencedRequests(mayAct: () => boolean): Partial<RESTOptions> {
   return {
     makeRequest: (url, init) => {
       if ((init.method ?? "GET") !== "GET" && !mayAct())
